@@ -1,0 +1,1 @@
+"""fo_lite.utils."""
