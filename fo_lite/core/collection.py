@@ -1,0 +1,301 @@
+"""SampleCollection: what datasets and views share (reading, views, aggregations, export)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from fo_lite.core import stages as fos
+from fo_lite.core.fields import embedded_type, to_python
+from fo_lite.core.sample import Sample
+
+if TYPE_CHECKING:
+    from fo_lite.core.dataset import Dataset
+    from fo_lite.core.view import DatasetView
+
+
+class SampleCollection:
+    """Base of :class:`~fo_lite.core.dataset.Dataset` and :class:`~fo_lite.core.view.DatasetView`."""
+
+    _dataset: Dataset
+    _is_view = False
+
+    # -- to be provided by subclasses -----------------------------------------------------
+    def _row_positions(self) -> np.ndarray:
+        """Positions (into the dataset's live frame) of this collection's rows, in order."""
+        raise NotImplementedError
+
+    def _add_stage(self, stage: fos.ViewStage) -> DatasetView:
+        raise NotImplementedError
+
+    # -- size and iteration ---------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._row_positions())
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[Sample]:
+        """Iterate over samples; samples deleted during the loop are skipped."""
+        ds = self._dataset
+        positions = self._row_positions()
+        ids = ds._column_array("id")[positions]
+        alive = ds._pos
+        in_view = self._is_view
+        for pos, sample_id in zip(positions.tolist(), ids.tolist(), strict=True):
+            if sample_id in alive:
+                yield Sample._attached(ds, sample_id, pos, in_view)
+
+    def iter_samples(self, progress: bool = False) -> Iterator[Sample]:
+        """Iterate over samples, with a tqdm progress bar when ``progress=True``."""
+        if not progress:
+            return iter(self)
+        from tqdm.auto import tqdm
+
+        return iter(tqdm(self, total=len(self)))
+
+    def __getitem__(self, key: str | slice) -> Any:
+        if isinstance(key, slice):
+            if key.step not in (None, 1) or (key.start or 0) < 0 or (key.stop or 0) < 0:
+                raise ValueError("only slices [start:stop] with non-negative bounds are supported")
+            view = self.skip(key.start) if key.start else self.view()
+            return view.limit(key.stop - (key.start or 0)) if key.stop is not None else view
+        if not isinstance(key, str):
+            raise KeyError(f"index a collection by sample id (a string), not {key!r}")
+        ds = self._dataset
+        ds._live_frame()
+        pos = ds._pos.get(key)
+        if pos is None or (self._is_view and not np.any(self._row_positions() == pos)):
+            raise KeyError(f"no sample with id {key!r} in {self._describe()}")
+        return Sample._attached(ds, key, pos, self._is_view)
+
+    def _describe(self) -> str:
+        return f"dataset {self._dataset.name!r}" + (" view" if self._is_view else "")
+
+    def _sample_at(self, index: int) -> Sample:
+        positions = self._row_positions()
+        if len(positions) == 0:
+            raise ValueError(f"{self._describe()} is empty")
+        pos = int(positions[index])
+        sample_id = self._dataset._column_array("id")[pos]
+        return Sample._attached(self._dataset, sample_id, pos, self._is_view)
+
+    def first(self) -> Sample:
+        """The first sample. Raises ValueError when empty."""
+        return self._sample_at(0)
+
+    def last(self) -> Sample:
+        """The last sample. Raises ValueError when empty."""
+        return self._sample_at(-1)
+
+    def head(self, num_samples: int = 3) -> list[Sample]:
+        """The first ``num_samples`` samples, as a list."""
+        return list(self.limit(num_samples))
+
+    def tail(self, num_samples: int = 3) -> list[Sample]:
+        """The last ``num_samples`` samples, as a list."""
+        return list(self.skip(max(len(self) - num_samples, 0)))
+
+    # -- views ----------------------------------------------------------------------------
+    def view(self) -> DatasetView:
+        """A view of this collection (for a dataset: of all its samples)."""
+        raise NotImplementedError
+
+    def match(self, filter: Mapping[str, Any]) -> DatasetView:  # noqa: A002 (FiftyOne's name)
+        """Samples matching a MongoDB query dict.
+
+        >>> dataset.match({"ground_truth.label": {"$in": ["cat", "dog"]}})  # doctest: +SKIP
+        """
+        return self._add_stage(fos.Match(filter))
+
+    def match_tags(self, tags: str | Sequence[str], bool: bool = True) -> DatasetView:  # noqa: A002
+        """Samples having any of ``tags``."""
+        return self._add_stage(fos.MatchTags(tags, bool))
+
+    def exists(self, field: str, bool: bool = True) -> DatasetView:  # noqa: A002
+        """Samples whose ``field`` is not None (``bool=False``: whose field is None)."""
+        self._dataset._columns_of(field)  # raises for unknown fields
+        return self._add_stage(fos.Exists(field, bool))
+
+    def sort_by(self, field_or_fields: str | list, reverse: bool = False) -> DatasetView:
+        """Samples sorted by a field (or several); nulls first, stable."""
+        stage = fos.SortBy(field_or_fields, reverse)
+        for field, _ in stage.keys:
+            self._dataset._sortable_column(field)  # raises for unknown fields
+        return self._add_stage(stage)
+
+    def take(self, size: int, seed: int | None = None) -> DatasetView:
+        """``size`` random samples (the same ones for the same ``seed``)."""
+        return self._add_stage(fos.Take(size, seed))
+
+    def limit(self, limit: int) -> DatasetView:
+        """The first ``limit`` samples."""
+        return self._add_stage(fos.Limit(limit))
+
+    def skip(self, skip: int) -> DatasetView:
+        """All samples but the first ``skip``."""
+        return self._add_stage(fos.Skip(skip))
+
+    def select(self, sample_ids: Any, ordered: bool = False) -> DatasetView:
+        """Only the samples with these ids (ids, samples or a view). Unknown ids warn, counted."""
+        stage = fos.Select(sample_ids, ordered)
+        fos.warn_unknown_ids(stage, self._dataset)
+        return self._add_stage(stage)
+
+    def exclude(self, sample_ids: Any) -> DatasetView:
+        """All samples except those with these ids."""
+        return self._add_stage(fos.Exclude(sample_ids))
+
+    # -- values and aggregations ----------------------------------------------------------
+    def values(self, field: str) -> list[Any]:
+        """The value of ``field`` for every sample, in order, as a list.
+
+        ``values("ground_truth")`` gives Classification objects; ``values("ground_truth.label")``
+        the labels.
+        """
+        return self._dataset._values_at(self._row_positions(), field)
+
+    def set_values(self, field: str, values: Sequence[Any]) -> None:
+        """Set ``field`` for every sample in order, in one vectorized write."""
+        positions = self._row_positions()
+        if len(values) != len(positions):
+            raise ValueError(
+                f"set_values: got {len(values)} values for {len(positions)} samples of "
+                f"{self._describe()}; give one value per sample"
+            )
+        self._dataset._set_values_at(positions, field, values)
+
+    def _column_series(self, field: str) -> pd.Series:
+        ds = self._dataset
+        column = ds._value_column(field)
+        frame = ds._live_frame()
+        return frame[column].take(self._row_positions())
+
+    def count(self, field: str | None = None) -> int:
+        """The number of samples, or of non-None values of ``field`` (list elements for lists)."""
+        if field is None:
+            return len(self)
+        series = self._column_series(field)
+        if series.dtype == object and series.map(lambda v: isinstance(v, list)).any():
+            return int(series.dropna().map(len).sum())
+        return int(series.notna().sum())
+
+    def count_values(self, field: str) -> dict[Any, int]:
+        """``{value: count}`` of ``field`` (of list elements for list fields; None for nulls)."""
+        series = _explode_lists(self._column_series(field))
+        counts = series.value_counts(dropna=False, sort=False)
+        return {to_python(k): int(v) for k, v in counts.items()}
+
+    def distinct(self, field: str) -> list[Any]:
+        """The sorted distinct non-None values of ``field`` (list elements for list fields)."""
+        series = _explode_lists(self._column_series(field)).dropna()
+        return sorted(to_python(v) for v in pd.unique(series))
+
+    def bounds(self, field: str) -> tuple[Any, Any]:
+        """``(min, max)`` of the non-None values of ``field``; ``(None, None)`` when there are none."""
+        series = _explode_lists(self._column_series(field)).dropna()
+        if series.empty:
+            return (None, None)
+        return (to_python(series.min()), to_python(series.max()))
+
+    def aggregate(self, pipeline: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> list[dict]:
+        """Run a MongoDB aggregation pipeline over the samples; returns a list of dicts.
+
+        >>> dataset.aggregate([{"$group": {"_id": "$file_hash", "count": {"$sum": 1}}},
+        ...                    {"$match": {"count": {"$gt": 1}}}])  # doctest: +SKIP
+        """
+        from fo_lite.core.aggregate import run_pipeline, validate_pipeline
+
+        if isinstance(pipeline, Mapping):
+            pipeline = [pipeline]
+        validate_pipeline(pipeline)
+        return run_pipeline(self._frame_for_pipeline(), pipeline)
+
+    def _frame_for_pipeline(self) -> pd.DataFrame:
+        frame = self._dataset._live_frame()
+        positions = self._row_positions()
+        return fos._subframe(frame, positions).reset_index(drop=True)
+
+    def to_pandas(self) -> pd.DataFrame:
+        """A copy of the samples as a DataFrame (one row per sample, flat dotted columns)."""
+        return self._frame_for_pipeline().copy()
+
+    def get_field_schema(self) -> dict[str, str]:
+        """``{field name: kind}``, e.g. ``{"filepath": "StringField", ...}``."""
+        return dict(self._dataset._schema)
+
+    # -- files ----------------------------------------------------------------------------
+    def compute_filehashes(
+        self,
+        field: str = "file_hash",
+        method: str | None = None,
+        num_workers: int | None = None,
+        executor: Any = None,
+        progress: bool | None = None,
+    ) -> None:
+        """Hash every sample's file in parallel and store the hashes in ``field`` in one write.
+
+        Unreadable files get None and one counted warning. ``executor`` takes any
+        ``concurrent.futures.Executor`` (a process pool, ``dask_client.get_executor()``...).
+        """
+        from fo_lite.core.features import compute_filehashes
+
+        hashes = compute_filehashes(
+            self.values("filepath"),
+            method=method,
+            num_workers=num_workers,
+            executor=executor,
+            progress=progress,
+        )
+        self.set_values(field, hashes)
+
+    def export(
+        self,
+        export_dir: str,
+        label_field: str = "ground_truth",
+        dataset_type: str | None = "image_classification_dir_tree",
+        export_media: bool | str = True,
+        overwrite: bool = False,
+        progress: bool | None = None,
+    ) -> str:
+        """Write the samples as ``<export_dir>/<label>/<file>``; returns ``export_dir``.
+
+        ``export_media``: True (copy), ``"hardlink"``, ``"symlink"`` or False (labels only, a
+        manifest). The export is built beside ``export_dir`` and renamed into place when
+        complete. A non-empty ``export_dir`` is refused unless ``overwrite=True``.
+        """
+        from fo_lite.utils.data import export_image_classification_dir_tree
+
+        if dataset_type not in (
+            None,
+            "image_classification_dir_tree",
+            "ImageClassificationDirectoryTree",
+        ):
+            raise ValueError(
+                f"unsupported dataset_type {dataset_type!r}; fo_lite exports "
+                "'image_classification_dir_tree'"
+            )
+        kind = self._dataset._schema.get(label_field)
+        if kind is None:
+            raise ValueError(
+                f"export: no field {label_field!r}; fields: {', '.join(self._dataset._schema)}"
+            )
+        label_column = f"{label_field}.label" if embedded_type(kind) else label_field
+        return export_image_classification_dir_tree(
+            self.values("filepath"),
+            self.values(label_column),
+            export_dir,
+            export_media=export_media,
+            overwrite=overwrite,
+            progress=progress,
+        )
+
+
+def _explode_lists(series: pd.Series) -> pd.Series:
+    """List cells become one row per element (empty lists vanish); other columns unchanged."""
+    if series.dtype != object or not series.map(lambda v: isinstance(v, list)).any():
+        return series
+    return series.explode().dropna()

@@ -1,0 +1,565 @@
+"""Dataset: owns one pandas DataFrame, one row per sample, and keeps it current.
+
+Writes from ``sample.save()`` go to a per-field buffer and deletions to a mask; both are
+applied in one vectorized step per field the next time the frame is read
+(:meth:`Dataset._live_frame`), so the walkthrough's per-sample loops are O(1) per call.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fo_lite.core import fields as fof
+from fo_lite.core import registry
+from fo_lite.core.collection import SampleCollection
+from fo_lite.core.ids import new_ids
+from fo_lite.core.labels import Classification
+from fo_lite.core.sample import Sample
+from fo_lite.core.stages import ViewStage
+from fo_lite.core.view import DatasetView
+
+_EMPTY_TAGS: list[str] = []  # shared by rows without tags; cells are replaced, never mutated
+
+
+class Dataset(SampleCollection):
+    """A named collection of image samples backed by a pandas DataFrame.
+
+    >>> dataset = fo.Dataset.from_image_classification_samples(
+    ...     [("/data/cat/1.jpg", "cat"), ("/data/dog/2.jpg", "dog")], name="pets")  # doctest: +SKIP
+    >>> dataset.count_values("ground_truth.label")  # doctest: +SKIP
+    {'cat': 1, 'dog': 1}
+    """
+
+    media_type = "image"
+
+    def __init__(
+        self, name: str | None = None, persistent: bool = False, overwrite: bool = False
+    ) -> None:
+        self._name = registry.claim_name(name, overwrite)
+        self._dataset = self
+        self._schema: dict[str, str] = {
+            "id": fof.ID,
+            "filepath": fof.STRING,
+            "tags": fof.STRING_LIST,
+        }
+        self._frame = pd.DataFrame(
+            {
+                "id": pd.Series([], dtype=object),
+                "filepath": pd.Series([], dtype=object),
+                "tags": pd.Series([], dtype=object),
+            }
+        )
+        self._pos: dict[str, int] = {}
+        self._alive: np.ndarray | None = None
+        self._n_dead = 0
+        self._pending: dict[str, dict[int, Any]] = {}
+        self._column_cache: dict[str, np.ndarray] = {}
+        self._version = 0
+        self._layout = 0
+        self._all_positions = np.empty(0, dtype=np.int64)
+        self._deleted = False
+        self._persistent = False
+        self.tags: list[str] = []
+        self.created_at = datetime.now()
+        registry.register(self)
+        if persistent:
+            self.persistent = True
+
+    # -- identity -------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """The dataset's name (unique among loaded and saved datasets)."""
+        return self._name
+
+    @property
+    def persistent(self) -> bool:
+        """Whether the dataset is kept on disk (see ``fo.config.database_dir``)."""
+        return self._persistent
+
+    @persistent.setter
+    def persistent(self, value: bool) -> None:
+        self._check_alive()
+        registry.set_persistent(self, bool(value))
+
+    @property
+    def deleted(self) -> bool:
+        """Whether :meth:`delete` was called."""
+        return self._deleted
+
+    def save(self) -> None:
+        """Write a persistent dataset to disk now (a no-op for non-persistent datasets)."""
+        registry.save(self)
+
+    def reload(self) -> None:
+        """Reload a persistent dataset from disk, dropping unsaved changes."""
+        registry.reload(self)
+
+    def delete(self) -> None:
+        """Delete the dataset (and its saved copy); the object can no longer be used."""
+        registry.delete(self)
+
+    def _check_alive(self) -> None:
+        if self._deleted:
+            raise ValueError(f"dataset {self._name!r} has been deleted")
+
+    def view(self) -> DatasetView:
+        """A view of all samples."""
+        return DatasetView(self)
+
+    def _add_stage(self, stage: ViewStage) -> DatasetView:
+        return DatasetView(self, (stage,))
+
+    # -- the frame ------------------------------------------------------------------------
+    def _live_frame(self) -> pd.DataFrame:
+        """The current frame: buffered writes applied, deleted rows dropped. O(1) if none."""
+        self._check_alive()
+        if self._pending:
+            self._flush_writes()
+        if self._n_dead:
+            self._compact()
+        return self._frame
+
+    def _row_positions(self) -> np.ndarray:
+        frame = self._live_frame()
+        if len(self._all_positions) != len(frame):
+            self._all_positions = np.arange(len(frame), dtype=np.int64)
+        return self._all_positions
+
+    def __len__(self) -> int:
+        return len(self._frame) - self._n_dead
+
+    def _changed(self) -> None:
+        self._version += 1
+
+    def _new_layout(self) -> None:
+        """Row positions changed: cached column arrays and sample handles must re-look-up."""
+        self._layout += 1
+        self._column_cache.clear()
+
+    def _compact(self) -> None:
+        keep = self._alive
+        self._frame = self._frame[keep].reset_index(drop=True)
+        self._alive = None
+        self._n_dead = 0
+        self._pos = dict(zip(self._frame["id"].tolist(), range(len(self._frame)), strict=True))
+        self._new_layout()
+
+    def _flush_writes(self) -> None:
+        frame = self._frame
+        n = len(frame)
+        for column, updates in self._pending.items():
+            positions = np.fromiter(updates.keys(), dtype=np.int64, count=len(updates))
+            values = np.fromiter(updates.values(), dtype=object, count=len(updates))
+            if column in frame.columns:
+                base = frame[column].to_numpy(dtype=object, copy=True)
+            else:
+                base = np.full(n, None, dtype=object)
+            base[positions] = values
+            frame[column] = fof.column_from_objects(base, self._kind_of_column(column)).array
+            self._column_cache.pop(column, None)
+        self._pending = {}
+
+    def _kind_of_column(self, column: str) -> str:
+        field, _, attr = column.partition(".")
+        kind = self._schema.get(field, fof.ANY)
+        if attr:
+            return fof.STRING if attr == "label" else fof.FLOAT
+        return kind
+
+    def _column_array(self, column: str) -> np.ndarray:
+        """The column as an object array of plain Python values (None for null), cached."""
+        cached = self._column_cache.get(column)
+        if cached is None:
+            series = self._frame[column]
+            cached = series.to_numpy(dtype=object)
+            nulls = series.isna().to_numpy()
+            if nulls.any():
+                cached = cached.copy()  # may be a read-only view of the frame's data
+                cached[nulls] = None
+            self._column_cache[column] = cached
+        return cached
+
+    # -- schema ---------------------------------------------------------------------------
+    def _columns_of(self, field: str) -> list[str]:
+        """The frame columns that store ``field`` (several for an embedded label field)."""
+        kind = self._schema.get(field)
+        if kind is not None:
+            label_type = fof.embedded_type(kind)
+            if label_type is None:
+                return [field]
+            return [
+                f"{field}.{a}" for a in label_type.attributes() if f"{field}.{a}" in self._frame
+            ]
+        if field in self._frame.columns or field == "_id":
+            return ["id" if field == "_id" else field]
+        raise ValueError(self._unknown_field_message(field))
+
+    def _unknown_field_message(self, field: str) -> str:
+        return f"dataset {self._name!r} has no field {field!r}; fields: {', '.join(self._schema)}"
+
+    def _value_column(self, field: str) -> str:
+        """The single column holding ``field``'s values (``ground_truth`` -> its label column)."""
+        columns = self._columns_of(field)
+        if len(columns) == 1:
+            return columns[0]
+        label = f"{field}.label"
+        if label in columns:
+            return label
+        raise ValueError(f"field {field!r} has no single column of values")
+
+    def _sortable_column(self, field: str) -> str:
+        column = self._value_column(field)
+        if self._schema.get(column) in (fof.LIST, fof.STRING_LIST, fof.DICT):
+            raise ValueError(f"cannot sort by {field!r}: it holds lists or dicts")
+        return column
+
+    def _label_fields(self) -> list[str]:
+        return [f for f, k in self._schema.items() if fof.embedded_type(k)]
+
+    def _register_kind(self, field: str, kind: str) -> None:
+        old = self._schema.get(field)
+        self._schema[field] = kind if old is None else fof.merge_kinds(old, kind, field)
+
+    def add_sample_field(self, field: str, kind: str = fof.ANY) -> None:
+        """Declare a new field (every sample gets None)."""
+        fof.check_field_name(field)
+        if field in self._schema:
+            raise ValueError(f"field {field!r} already exists")
+        self._schema[field] = kind
+        self._frame[field] = np.full(len(self._frame), None, dtype=object)
+        self._changed()
+
+    def delete_sample_field(self, field: str) -> None:
+        """Remove a field from every sample."""
+        if field in fof.BUILTIN_FIELDS:
+            raise ValueError(f"field {field!r} cannot be deleted")
+        columns = self._columns_of(field)
+        self._live_frame()
+        self._frame = self._frame.drop(columns=columns)
+        del self._schema[field]
+        self._new_layout()
+        self._changed()
+
+    # -- reads and writes from samples ----------------------------------------------------
+    def _read_field(self, pos: int, field: str) -> Any:
+        kind = self._schema.get(field)
+        if kind is None:
+            raise KeyError(field)
+        label_type = fof.embedded_type(kind)
+        if label_type is None:
+            return self._read_cell(pos, field)
+        values = {a: self._read_cell(pos, f"{field}.{a}") for a in label_type.attributes()}
+        if all(v is None for v in values.values()):
+            return None
+        return label_type(**values)
+
+    def _read_cell(self, pos: int, column: str) -> Any:
+        pending = self._pending.get(column)
+        if pending is not None and pos in pending:
+            return pending[pos]
+        if column not in self._frame.columns:
+            return None
+        value = self._column_array(column)[pos]
+        return list(value) if isinstance(value, list) else value
+
+    def _write_sample(self, pos: int, edits: dict[str, Any]) -> None:
+        for field, value in edits.items():
+            kind = fof.kind_of_value(value)
+            self._register_kind(field, kind)
+            label_type = fof.embedded_type(self._schema[field])
+            if label_type is None:
+                self._pending.setdefault(field, {})[pos] = value
+            else:
+                for attr in label_type.attributes():
+                    attr_value = None if value is None else getattr(value, attr)
+                    column = f"{field}.{attr}"
+                    if attr_value is not None or column in self._frame.columns:
+                        self._pending.setdefault(column, {})[pos] = attr_value
+        self._changed()
+
+    # -- vectorized values ----------------------------------------------------------------
+    def _values_at(self, positions: np.ndarray, field: str) -> list[Any]:
+        self._live_frame()
+        kind = self._schema.get(field)
+        label_type = fof.embedded_type(kind) if kind else None
+        if label_type is not None:
+            columns = {
+                a: self._values_at(positions, f"{field}.{a}")
+                if f"{field}.{a}" in self._frame
+                else None
+                for a in label_type.attributes()
+            }
+            present = {a: v for a, v in columns.items() if v is not None}
+            out = []
+            for i in range(len(positions)):
+                attrs = {a: v[i] for a, v in present.items()}
+                out.append(
+                    label_type(**attrs) if any(x is not None for x in attrs.values()) else None
+                )
+            return out
+        column = self._value_column(field)
+        return self._column_array(column)[positions].tolist()
+
+    def _set_values_at(self, positions: np.ndarray, field: str, values: Sequence[Any]) -> None:
+        if field in fof.READ_ONLY_FIELDS:
+            raise ValueError(f"field {field!r} is read-only; ids are assigned by the dataset")
+        frame = self._live_frame()
+        top, _, attr = field.partition(".")
+        if attr:  # e.g. "ground_truth.label": one column of an embedded field
+            label_type = fof.embedded_type(self._schema.get(top, ""))
+            if label_type is None or attr not in label_type.attributes():
+                raise ValueError(self._unknown_field_message(field))
+            columns = {field: values}
+        else:
+            fof.check_field_name(field)
+            values = list(values) if not isinstance(values, pd.Series) else values
+            if any(isinstance(v, Classification) for v in values):
+                self._register_kind(field, fof.embedded_kind(Classification))
+                columns = {
+                    f"{field}.{a}": [None if v is None else getattr(v, a) for v in values]
+                    for a in Classification.attributes()
+                }
+                columns = {
+                    c: v for c, v in columns.items() if c in frame or any(x is not None for x in v)
+                }
+            else:
+                if field in ("filepath", "tags"):
+                    _check_builtin_values(field, values)
+                self._register_kind(
+                    field, fof.kind_of_values(values, field, self._schema.get(field, fof.ANY))
+                )
+                columns = {field: values}
+        for column, column_values in columns.items():
+            kind = self._kind_of_column(column)
+            if column in frame.columns:
+                base = frame[column].to_numpy(dtype=object, copy=True)
+            else:
+                base = np.full(len(frame), None, dtype=object)
+            base[positions] = np.fromiter(column_values, dtype=object, count=len(positions))
+            frame[column] = fof.column_from_objects(base, kind).array
+            self._column_cache.pop(column, None)
+        self._changed()
+
+    # -- adding and deleting --------------------------------------------------------------
+    def add_samples(self, samples: Iterable[Sample]) -> list[str]:
+        """Add samples (made with ``fo.Sample(...)``); returns their new ids."""
+        samples = list(samples)
+        for s in samples:
+            if not isinstance(s, Sample):
+                raise TypeError(f"add_samples takes fo.Sample objects, not {type(s).__name__}")
+            if s._dataset is not None:
+                raise ValueError(f"sample {s.id} already belongs to dataset {s._dataset.name!r}")
+        rows = [s._edits for s in samples]
+        fields = list(dict.fromkeys(f for row in rows for f in row))
+        columns = {f: [row.get(f) for row in rows] for f in fields}
+        ids = self._append_columns(columns)
+        for s, sample_id, pos in zip(
+            samples, ids, range(len(self._frame) - len(ids), len(self._frame)), strict=True
+        ):
+            s._dataset, s._sample_id, s._pos, s._layout, s._edits = (
+                self,
+                sample_id,
+                pos,
+                self._layout,
+                {},
+            )
+        return ids
+
+    def add_sample(self, sample: Sample) -> str:
+        """Add one sample; returns its id."""
+        return self.add_samples([sample])[0]
+
+    def _append_columns(self, columns: dict[str, Sequence[Any]]) -> list[str]:
+        """Append rows given as ``{field: values}``; returns the new ids (vectorized)."""
+        frame = self._live_frame()
+        n = len(next(iter(columns.values()))) if columns else 0
+        if "filepath" not in columns:
+            raise ValueError("every sample needs a filepath")
+        new = {"id": new_ids(n)}
+        for field, values in columns.items():
+            if field in fof.READ_ONLY_FIELDS:
+                raise ValueError(f"field {field!r} is read-only; ids are assigned by the dataset")
+            if "." in field:  # one attribute column of a registered embedded field
+                new[field] = values
+                continue
+            if field in ("filepath", "tags"):
+                _check_builtin_values(field, values)
+            kind = fof.kind_of_values(values, field, self._schema.get(field, fof.ANY))
+            label_type = fof.embedded_type(kind)
+            if label_type is None:
+                new[field] = values
+            else:
+                for a in label_type.attributes():
+                    col = [None if v is None else getattr(v, a) for v in values]
+                    if f"{field}.{a}" in frame or any(x is not None for x in col):
+                        new[f"{field}.{a}"] = col
+            self._register_kind(field, kind)
+        if "tags" not in new:
+            new["tags"] = [_EMPTY_TAGS] * n
+        added = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in new.items()})
+        for column in added.columns:
+            kind = self._kind_of_column(column)
+            added[column] = fof.column_from_objects(added[column].to_numpy(), kind).array
+        start = len(frame)
+        self._frame = (
+            pd.concat([frame, added], ignore_index=True)
+            if start
+            else added.reindex(columns=list(dict.fromkeys([*frame.columns, *added.columns])))
+        )
+        ids = new["id"].tolist()
+        self._pos.update(zip(ids, range(start, start + n), strict=True))
+        self._new_layout()
+        self._changed()
+        return ids
+
+    def __delitem__(self, sample_id: str) -> None:
+        """``del dataset[id]``: delete one sample (O(1); rows are compacted lazily)."""
+        self._check_alive()
+        sample_id = getattr(sample_id, "_sample_id", sample_id)
+        pos = self._pos.pop(sample_id, None)
+        if pos is None:
+            raise KeyError(f"no sample with id {sample_id!r} in dataset {self._name!r}")
+        if self._alive is None:
+            self._alive = np.ones(len(self._frame), dtype=bool)
+        self._alive[pos] = False
+        self._n_dead += 1
+        self._changed()
+
+    def delete_samples(self, samples_or_ids: Any) -> None:
+        """Delete samples given as ids, samples, or a view, in one vectorized step."""
+        from fo_lite.core.stages import _id_list
+
+        ids = _id_list(samples_or_ids, "delete_samples")
+        self._live_frame()
+        unknown = [i for i in ids if i not in self._pos]
+        if unknown:
+            raise KeyError(
+                f"delete_samples: {len(unknown)} ids are not in dataset {self._name!r} "
+                f"(e.g. {unknown[0]!r}); nothing was deleted"
+            )
+        positions = np.fromiter((self._pos.pop(i) for i in set(ids)), dtype=np.int64)
+        self._alive = np.ones(len(self._frame), dtype=bool)
+        self._alive[positions] = False
+        self._n_dead = len(positions)
+        self._changed()
+
+    def clear(self) -> None:
+        """Delete all samples."""
+        self.delete_samples(list(self._pos))
+
+    # -- constructors ---------------------------------------------------------------------
+    @classmethod
+    def from_image_classification_samples(
+        cls,
+        samples: Iterable[tuple[str, Any]],
+        name: str | None = None,
+        label_field: str = "ground_truth",
+        classes: Sequence[str] | None = None,
+        overwrite: bool = False,
+        persistent: bool = False,
+    ) -> Dataset:
+        """A dataset from ``(filepath, label)`` pairs, e.g. from ``parse_image_classification_dir_tree``.
+
+        ``label`` is a class name, or an index into ``classes``; None leaves the sample unlabeled.
+        """
+        fof.check_field_name(label_field)
+        pairs = list(samples)
+        filepaths = [os.path.abspath(p) if isinstance(p, str) else p for p, _ in pairs]
+        labels = [_label_name(t, classes) for _, t in pairs]
+        dataset = cls(name=name, overwrite=overwrite)
+        try:
+            dataset._schema[label_field] = fof.embedded_kind(Classification)
+            if pairs:
+                dataset._append_columns({"filepath": filepaths, f"{label_field}.label": labels})
+            if persistent:
+                dataset.persistent = True
+        except Exception:
+            registry.unregister(dataset)
+            raise
+        return dataset
+
+    @classmethod
+    def from_dir(
+        cls,
+        dataset_dir: str,
+        dataset_type: str = "image_classification_dir_tree",
+        name: str | None = None,
+        label_field: str = "ground_truth",
+        overwrite: bool = False,
+        persistent: bool = False,
+    ) -> Dataset:
+        """A dataset from a folder of ``<label>/<image>`` files (one class per subfolder)."""
+        from fo_lite.utils.data import parse_image_classification_dir_tree
+
+        if dataset_type not in (
+            "image_classification_dir_tree",
+            "ImageClassificationDirectoryTree",
+        ):
+            raise ValueError(
+                f"unsupported dataset_type {dataset_type!r}; fo_lite reads "
+                "'image_classification_dir_tree' (<dataset_dir>/<label>/<image>)"
+            )
+        samples, _ = parse_image_classification_dir_tree(dataset_dir)
+        return cls.from_image_classification_samples(
+            samples, name=name, label_field=label_field, overwrite=overwrite, persistent=persistent
+        )
+
+    # -- printing -------------------------------------------------------------------------
+    def summary(self) -> str:
+        """A text summary: name, size, persistence and the field schema."""
+        from fo_lite.core.summary import dataset_summary
+
+        return dataset_summary(self)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def stats(self) -> dict[str, Any]:
+        """Size figures: samples and the frame's memory in bytes."""
+        frame = self._live_frame()
+        return {"samples": len(frame), "memory_bytes": int(frame.memory_usage(deep=True).sum())}
+
+
+def _label_name(target: Any, classes: Sequence[str] | None) -> str | None:
+    if target is None or isinstance(target, str):
+        return target
+    if isinstance(target, Classification):
+        return target.label
+    if (
+        classes is not None
+        and isinstance(target, int | np.integer)
+        and not isinstance(target, bool)
+    ):
+        if not 0 <= target < len(classes):
+            raise IndexError(f"class index {target} is outside classes (0..{len(classes) - 1})")
+        return classes[int(target)]
+    raise TypeError(
+        f"label {target!r} must be a class name string, or an int index with classes=[...]"
+    )
+
+
+def _check_builtin_values(field: str, values: Sequence[Any]) -> None:
+    if field == "filepath":
+        bad = next((v for v in values if not isinstance(v, str)), _NONE)
+        if bad is not _NONE:
+            raise TypeError(f"filepath must be a string path, not {bad!r}")
+    elif field == "tags":
+        bad = next(
+            (
+                v
+                for v in values
+                if not isinstance(v, list) or not all(isinstance(t, str) for t in v)
+            ),
+            _NONE,
+        )
+        if bad is not _NONE:
+            raise TypeError(f"tags must be lists of strings, not {bad!r}")
+
+
+_NONE = object()

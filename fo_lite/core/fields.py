@@ -1,0 +1,152 @@
+"""Field kinds: what a sample field holds, how it is checked, and how its column is typed.
+
+The schema of a dataset maps each top-level field name to a kind string such as
+``"StringField"`` or ``"EmbeddedDocumentField(Classification)"`` (FiftyOne's names).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fo_lite.core.labels import LABEL_TYPES, Classification
+
+ID = "ObjectIdField"
+STRING = "StringField"
+INT = "IntField"
+FLOAT = "FloatField"
+BOOL = "BooleanField"
+LIST = "ListField"
+STRING_LIST = "ListField(StringField)"
+DICT = "DictField"
+ANY = "Field"  # no typed value seen yet (only None so far)
+EMBEDDED_PREFIX = "EmbeddedDocumentField("
+
+BUILTIN_FIELDS = ("id", "filepath", "tags")
+# fields a user may not assign through a sample or set_values
+READ_ONLY_FIELDS = ("id",)
+_FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def embedded_kind(label_type: type) -> str:
+    """The kind string of an embedded label field, e.g. ``EmbeddedDocumentField(Classification)``."""
+    return f"{EMBEDDED_PREFIX}{label_type.__name__})"
+
+
+def embedded_type(kind: str) -> type[Classification] | None:
+    """The label class of an embedded kind, or None if ``kind`` is not embedded."""
+    if not kind.startswith(EMBEDDED_PREFIX):
+        return None
+    return LABEL_TYPES[kind[len(EMBEDDED_PREFIX) : -1]]
+
+
+def check_field_name(name: object) -> str:
+    """Return ``name`` if it can name a new sample field, else raise ValueError saying why."""
+    if not isinstance(name, str):
+        raise TypeError(f"field names are strings, not {type(name).__name__} ({name!r})")
+    if not _FIELD_NAME.match(name):
+        raise ValueError(
+            f"invalid field name {name!r}: use letters, digits and underscores, starting with "
+            "a letter (no '.', '$', spaces or a leading underscore)"
+        )
+    return name
+
+
+def kind_of_value(value: Any) -> str:
+    """The kind a single Python value implies (``Field`` for None)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ANY
+    if isinstance(value, bool | np.bool_):
+        return BOOL
+    if isinstance(value, int | np.integer):
+        return INT
+    if isinstance(value, float | np.floating):
+        return FLOAT
+    if isinstance(value, str):
+        return STRING
+    if isinstance(value, Classification):
+        return embedded_kind(type(value))
+    if isinstance(value, list | tuple):
+        # an empty list fits a list of strings (e.g. ``tags``)
+        return STRING_LIST if all(isinstance(v, str) for v in value) else LIST
+    if isinstance(value, dict):
+        return DICT
+    raise TypeError(
+        f"unsupported field value {value!r} of type {type(value).__name__}: fields hold "
+        "str, int, float, bool, None, lists, dicts or Classification labels"
+    )
+
+
+def merge_kinds(old: str, new: str, field: str) -> str:
+    """The kind of ``field`` after storing a value of kind ``new`` in a field of kind ``old``.
+
+    Raises TypeError when the value does not fit (FiftyOne raises a ValidationError).
+    """
+    if new == ANY or old == new:
+        return old
+    if old == ANY:
+        return new
+    if {old, new} == {INT, FLOAT}:
+        return FLOAT
+    if {old, new} == {LIST, STRING_LIST}:
+        return LIST
+    raise TypeError(
+        f"field {field!r} holds {old} values; cannot store a {new} value in it "
+        f"(use a new field name, or convert the value)"
+    )
+
+
+def kind_of_values(values: Sequence[Any], field: str, kind: str = ANY) -> str:
+    """The kind of ``field`` after storing all ``values`` (vectorized where the dtype allows)."""
+    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    inferred = series.infer_objects() if series.dtype == object else series
+    dtype = inferred.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return merge_kinds(kind, BOOL, field)
+    if pd.api.types.is_integer_dtype(dtype):
+        return merge_kinds(kind, INT, field)
+    if pd.api.types.is_float_dtype(dtype):
+        if inferred.isna().all():
+            return kind
+        return merge_kinds(kind, FLOAT, field)
+    if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
+        return merge_kinds(kind, STRING, field) if inferred.notna().any() else kind
+    for value in series:  # object column: mixed or containers; check each value
+        kind = merge_kinds(kind, kind_of_value(value), field)
+    return kind
+
+
+def column_from_objects(values: np.ndarray, kind: str) -> pd.Series:
+    """A column for an object array of values of ``kind``, typed as pandas would type it.
+
+    Integers with nulls stay an object column so that ``3`` reads back as ``3``, not ``3.0``.
+    """
+    series = pd.Series(values, dtype=object)
+    if kind in (INT, BOOL) and series.isna().any():
+        return series
+    if kind in (LIST, STRING_LIST, DICT, ANY):
+        return series
+    return series.infer_objects()
+
+
+def to_python(value: Any) -> Any:
+    """A cell value as a plain Python value: NaN and pandas NA become None, NumPy scalars unwrap."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, np.generic):
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        return value
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return value

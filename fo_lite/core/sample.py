@@ -1,0 +1,201 @@
+"""Sample: a handle on one row of a dataset (or a free-standing sample not yet added)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fo_lite.core import fields as fof
+from fo_lite.core.labels import Classification
+
+if TYPE_CHECKING:
+    from fo_lite.core.dataset import Dataset
+
+
+class Sample:
+    """One sample: ``sample.filepath``, ``sample["ground_truth"]``, ``sample.file_hash`` ...
+
+    A sample read from a dataset is a handle ``(dataset, id)``; assignments are kept on the
+    handle until :meth:`save` writes them to the dataset, as in FiftyOne::
+
+        for sample in dataset:
+            sample["file_hash"] = fof.compute_filehash(sample.filepath)
+            sample.save()
+
+    A new sample is made with its fields and added with ``dataset.add_sample(sample)``::
+
+        sample = fo.Sample(filepath="/data/cat/1.jpg", ground_truth=fo.Classification(label="cat"))
+    """
+
+    __slots__ = ("_dataset", "_sample_id", "_pos", "_layout", "_edits", "_in_view")
+
+    def __init__(self, filepath: str, tags: list[str] | None = None, **fields: Any) -> None:
+        self._dataset: Dataset | None = None
+        self._sample_id: str | None = None
+        self._pos = -1
+        self._layout = -1
+        self._in_view = False
+        self._edits: dict[str, Any] = {}
+        self["filepath"] = filepath
+        self["tags"] = [] if tags is None else tags
+        for name, value in fields.items():
+            self[name] = value
+
+    @classmethod
+    def _attached(cls, dataset: Dataset, sample_id: str, pos: int, in_view: bool) -> Sample:
+        sample = cls.__new__(cls)
+        sample._dataset = dataset
+        sample._sample_id = sample_id
+        sample._pos = pos
+        sample._layout = dataset._layout
+        sample._edits = {}
+        sample._in_view = in_view
+        return sample
+
+    # -- identity -------------------------------------------------------------------------
+    @property
+    def id(self) -> str | None:
+        """The sample's id (None until it is added to a dataset)."""
+        return self._sample_id
+
+    @property
+    def dataset(self) -> Dataset | None:
+        """The dataset this sample belongs to, if any."""
+        return self._dataset
+
+    @property
+    def in_dataset(self) -> bool:
+        """Whether the sample is in a dataset (False once deleted from it)."""
+        ds = self._dataset
+        return ds is not None and self._sample_id in ds._pos
+
+    @property
+    def media_type(self) -> str:
+        """Always ``"image"``."""
+        return "image"
+
+    def _position(self) -> int:
+        ds = self._dataset
+        if ds is None:
+            raise RuntimeError("this sample is not in a dataset")
+        if self._layout != ds._layout:
+            pos = ds._pos.get(self._sample_id)  # type: ignore[arg-type]
+            if pos is None:
+                raise KeyError(f"sample {self._sample_id} was deleted from dataset {ds.name!r}")
+            self._pos, self._layout = pos, ds._layout
+        return self._pos
+
+    # -- reading --------------------------------------------------------------------------
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(
+                f"sample has no field {name!r}; fields: {', '.join(self.field_names)}"
+            ) from None
+
+    def __getitem__(self, field: str) -> Any:
+        if field in self._edits:
+            value = self._edits[field]
+            return list(value) if isinstance(value, list) else value
+        if field == "id":
+            return self._sample_id
+        ds = self._dataset
+        if ds is None:
+            raise KeyError(field)
+        return ds._read_field(self._position(), field)
+
+    def get_field(self, field: str) -> Any:
+        """The value of ``field`` (FiftyOne's name for ``sample[field]``)."""
+        return self[field]
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        """Names of this sample's fields, in schema order."""
+        if self._dataset is None:
+            return ("id", *self._edits)
+        names = list(self._dataset._schema)
+        names += [f for f in self._edits if f not in self._dataset._schema]
+        return tuple(names)
+
+    def to_dict(self) -> dict[str, Any]:
+        """All fields as a JSON-able dict (labels as nested dicts)."""
+        out = {}
+        for name in self.field_names:
+            value = self[name]
+            out[name] = value.to_dict() if isinstance(value, Classification) else value
+        return out
+
+    # -- writing --------------------------------------------------------------------------
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in Sample.__slots__:
+            object.__setattr__(self, name, value)
+        else:
+            self[name] = value
+
+    def __setitem__(self, field: str, value: Any) -> None:
+        if field in fof.READ_ONLY_FIELDS:
+            raise ValueError(f"field {field!r} is read-only; ids are assigned by the dataset")
+        fof.check_field_name(field)
+        if field == "filepath" and not isinstance(value, str):
+            raise TypeError(f"filepath must be a string path, not {value!r}")
+        if field == "tags" and (
+            not isinstance(value, list | tuple) or not all(isinstance(t, str) for t in value)
+        ):
+            raise TypeError(f"tags must be a list of strings, not {value!r}")
+        fof.kind_of_value(value)  # raises for values no field can hold
+        self._edits[field] = list(value) if isinstance(value, tuple) else value
+
+    def set_field(self, field: str, value: Any) -> None:
+        """Set ``field`` (FiftyOne's name for ``sample[field] = value``); call :meth:`save` after."""
+        self[field] = value
+
+    def save(self) -> None:
+        """Write this sample's edits to its dataset (buffered; O(1) per field)."""
+        ds = self._dataset
+        if ds is None:
+            raise ValueError("this sample is not in a dataset; use dataset.add_sample(sample)")
+        if self._sample_id not in ds._pos:
+            raise ValueError(
+                f"cannot save sample {self._sample_id}: it was deleted from dataset {ds.name!r}"
+            )
+        if self._edits:
+            ds._write_sample(self._position(), self._edits)
+            self._edits = {}
+
+    def reload(self) -> None:
+        """Drop unsaved edits."""
+        self._edits = {}
+
+    # -- printing -------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        kind = "SampleView" if self._in_view else "Sample"
+        lines = [f"<{kind}: {{"]
+        lines.append(f"    'id': {self._sample_id!r},")
+        lines.append("    'media_type': 'image',")
+        for name in self.field_names:
+            if name == "id":
+                continue
+            lines.append(f"    {name!r}: {_format_value(self[name])},")
+        lines.append("}>")
+        return "\n".join(lines)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sample):
+            return NotImplemented
+        if self._sample_id is None or other._sample_id is None:
+            return self is other
+        return self._dataset is other._dataset and self._sample_id == other._sample_id
+
+    def __hash__(self) -> int:
+        return hash(self._sample_id) if self._sample_id else id(self)
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, Classification):
+        inner = ",\n".join(
+            f"        {k!r}: {v!r}" for k, v in value.to_dict().items() if k != "_cls"
+        )
+        return "<Classification: {\n" + inner + ",\n    }>"
+    return repr(value)

@@ -1,0 +1,357 @@
+"""View stages: small objects that validate, serialize and apply themselves.
+
+A stage's ``apply(frame, positions, dataset)`` takes the dataset's live frame and the row
+positions selected so far (in view order) and returns the positions it keeps, in its order.
+Stages never copy the frame for rows they do not need.
+
+Serialized form: ``{"_stage": "match", "kwargs": {...}}``; :func:`stage_from_dict` rebuilds a
+stage by looking its name up in :data:`STAGES` (nothing is eval'ed).
+"""
+
+from __future__ import annotations
+
+import random
+import warnings
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from fo_lite.core.ids import is_valid_id
+from fo_lite.core.query import match_mask, validate_query
+
+if TYPE_CHECKING:
+    from fo_lite.core.dataset import Dataset
+
+
+class ViewStage:
+    """Base class: subclasses set ``name`` and implement ``kwargs`` and ``apply``."""
+
+    name = ""
+
+    def kwargs(self) -> dict[str, Any]:
+        """The stage's arguments, JSON-able, as passed to its constructor."""
+        raise NotImplementedError
+
+    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
+        """Return the row positions this stage keeps, in order."""
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stage as a JSON-able dict."""
+        return {"_stage": self.name, "kwargs": self.kwargs()}
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.kwargs() == other.kwargs()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(repr(self))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={_short_repr(v)}" for k, v in self.kwargs().items())
+        return f"{type(self).__name__}({args})"
+
+
+def _short_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _is_all_rows(frame: pd.DataFrame, positions: np.ndarray) -> bool:
+    """Whether ``positions`` are all rows of ``frame`` in order (the common first stage)."""
+    n = len(frame)
+    if len(positions) != n:
+        return False
+    return n == 0 or (
+        positions[0] == 0 and positions[-1] == n - 1 and bool(np.all(np.diff(positions) == 1))
+    )
+
+
+def _subframe(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
+    """The rows at ``positions`` (index labels = positions); no copy when they are all rows."""
+    return frame if _is_all_rows(frame, positions) else frame.take(positions)
+
+
+def _check_count(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{what} must be a non-negative integer, not {value!r}")
+    if value < 0:
+        raise ValueError(f"{what} must be a non-negative integer, not {value}")
+    return int(value)
+
+
+class Match(ViewStage):
+    """Keep samples matching a MongoDB query dict, e.g. ``{"ground_truth.label": "mountain"}``."""
+
+    name = "match"
+
+    def __init__(self, filter: Mapping[str, Any]) -> None:  # noqa: A002 (FiftyOne's name)
+        validate_query(filter)
+        self.filter = filter
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"filter": self.filter}
+
+    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
+        sub = _subframe(frame, positions)
+        return positions[np.asarray(match_mask(sub, self.filter), dtype=bool)]
+
+
+class MatchTags(ViewStage):
+    """Keep samples that have any of ``tags`` (or none of them, with ``bool=False``)."""
+
+    name = "match_tags"
+
+    def __init__(self, tags: str | Iterable[str], bool: bool = True) -> None:  # noqa: A002
+        tags = [tags] if isinstance(tags, str) else list(tags)
+        if not all(isinstance(t, str) for t in tags):
+            raise TypeError(f"match_tags takes tag strings, got {tags!r}")
+        self.tags = tags
+        self.bool = bool
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"tags": self.tags, "bool": self.bool}
+
+    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
+        sub = _subframe(frame, positions)
+        mask = np.asarray(match_mask(sub, {"tags": {"$in": self.tags}}), dtype=bool)
+        return positions[mask if self.bool else ~mask]
+
+
+class Exists(ViewStage):
+    """Keep samples whose ``field`` is set (not None); ``bool=False`` keeps those where it is not."""
+
+    name = "exists"
+
+    def __init__(self, field: str, bool: bool = True) -> None:  # noqa: A002
+        if not isinstance(field, str) or not field:
+            raise TypeError(f"exists takes a field name, not {field!r}")
+        self.field = field
+        self.bool = bool
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"field": self.field, "bool": self.bool}
+
+    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
+        columns = dataset._columns_of(self.field)
+        sub = _subframe(frame, positions)
+        present = (
+            sub[columns].notna().any(axis=1).to_numpy() if columns else np.zeros(len(sub), bool)
+        )
+        return positions[present if self.bool else ~present]
+
+
+class SortBy(ViewStage):
+    """Sort by one field, or several (a list of names or of ``(name, 1 | -1)`` pairs).
+
+    Nulls sort first ascending and last descending, as in MongoDB. The sort is stable.
+    """
+
+    name = "sort_by"
+
+    def __init__(self, field_or_fields: str | list, reverse: bool = False) -> None:
+        self.keys = self._parse(field_or_fields)
+        self.field_or_fields = field_or_fields
+        self.reverse = bool(reverse)
+
+    @staticmethod
+    def _parse(spec: Any) -> list[tuple[str, bool]]:
+        items = [spec] if isinstance(spec, str) else spec
+        if not isinstance(items, list | tuple) or not items:
+            raise TypeError(f"sort_by takes a field name or a list of them, not {spec!r}")
+        keys = []
+        for item in items:
+            if isinstance(item, str):
+                keys.append((item, True))
+            elif (
+                isinstance(item, list | tuple)
+                and len(item) == 2
+                and isinstance(item[0], str)
+                and item[1] in (1, -1)
+            ):
+                keys.append((item[0], item[1] == 1))
+            else:
+                raise TypeError(
+                    f"sort_by: cannot sort by {item!r}; give a field name or a (name, 1 or -1) pair"
+                )
+        return keys
+
+    def kwargs(self) -> dict[str, Any]:
+        spec = self.field_or_fields
+        if not isinstance(spec, str):  # JSON-able: tuples become lists
+            spec = [item if isinstance(item, str) else list(item) for item in spec]
+        return {"field_or_fields": spec, "reverse": self.reverse}
+
+    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
+        columns, ascending = [], []
+        for field, asc in self.keys:
+            column = dataset._sortable_column(field)
+            columns.append(column)
+            ascending.append(asc != self.reverse)
+        ordered = _subframe(frame[columns], positions).sort_values(
+            by=columns,
+            ascending=ascending,
+            kind="stable",
+            na_position="first" if ascending[0] else "last",
+        )
+        return ordered.index.to_numpy()
+
+
+class Take(ViewStage):
+    """A random sample of ``size`` samples; the same ones every time for a given ``seed``."""
+
+    name = "take"
+
+    def __init__(self, size: int, seed: int | None = None) -> None:
+        self.size = _check_count(size, "take size")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
+            raise TypeError(f"take seed must be an integer or None, not {seed!r}")
+        # a view must not change between evaluations: fix a seed now if none was given
+        self.seed = int(seed) if seed is not None else random.randrange(2**32)
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"size": self.size, "seed": self.seed}
+
+    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
+        rng = np.random.default_rng(self.seed)
+        size = min(self.size, len(positions))
+        return positions[rng.choice(len(positions), size=size, replace=False)]
+
+
+class Limit(ViewStage):
+    """The first ``limit`` samples."""
+
+    name = "limit"
+
+    def __init__(self, limit: int) -> None:
+        self.limit = _check_count(limit, "limit")
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"limit": self.limit}
+
+    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
+        return positions[: self.limit]
+
+
+class Skip(ViewStage):
+    """All but the first ``skip`` samples."""
+
+    name = "skip"
+
+    def __init__(self, skip: int) -> None:
+        self.skip = _check_count(skip, "skip")
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"skip": self.skip}
+
+    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
+        return positions[self.skip :]
+
+
+def _id_list(sample_ids: Any, stage: str) -> list[str]:
+    """Ids from an id, a Sample, or an iterable of either (a view gives its ids)."""
+    if isinstance(sample_ids, str) or hasattr(sample_ids, "_sample_id"):
+        sample_ids = [sample_ids]
+    elif hasattr(sample_ids, "_row_positions"):  # a dataset or view
+        return list(sample_ids.values("id"))
+    try:
+        items = list(sample_ids)
+    except TypeError:
+        raise TypeError(
+            f"{stage} takes sample ids, samples or a view, not {sample_ids!r}"
+        ) from None
+    ids = [getattr(item, "_sample_id", item) for item in items]
+    bad = [i for i in ids if not is_valid_id(i)]
+    if bad:
+        raise ValueError(
+            f"{stage}: {len(bad)} value(s) are not sample ids (24 hex digits), e.g. {bad[0]!r}"
+        )
+    return ids
+
+
+def _id_positions(ids: list[str], dataset: Dataset) -> np.ndarray:
+    lookup = dataset._pos
+    found = (lookup.get(i, -1) for i in ids)
+    positions = np.fromiter(found, dtype=np.int64, count=len(ids))
+    return positions[positions >= 0]
+
+
+class Select(ViewStage):
+    """Only the samples with the given ids, in view order (``ordered=True``: in the ids' order)."""
+
+    name = "select"
+
+    def __init__(self, sample_ids: Any, ordered: bool = False) -> None:
+        self.sample_ids = _id_list(sample_ids, "select")
+        self.ordered = bool(ordered)
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"sample_ids": self.sample_ids, "ordered": self.ordered}
+
+    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
+        wanted = _id_positions(self.sample_ids, dataset)
+        if self.ordered:
+            in_view = np.zeros(len(frame), dtype=bool)
+            in_view[positions] = True
+            wanted = pd.unique(wanted)
+            return wanted[in_view[wanted]]
+        mask = np.zeros(len(frame), dtype=bool)
+        mask[wanted] = True
+        return positions[mask[positions]]
+
+    def unknown_ids(self, dataset: Dataset) -> list[str]:
+        """The ids that name no sample of ``dataset``."""
+        lookup = dataset._pos
+        return [i for i in self.sample_ids if i not in lookup]
+
+
+class Exclude(ViewStage):
+    """All samples but those with the given ids."""
+
+    name = "exclude"
+
+    def __init__(self, sample_ids: Any) -> None:
+        self.sample_ids = _id_list(sample_ids, "exclude")
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"sample_ids": self.sample_ids}
+
+    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
+        mask = np.ones(len(frame), dtype=bool)
+        mask[_id_positions(self.sample_ids, dataset)] = False
+        return positions[mask[positions]]
+
+
+STAGES: dict[str, type[ViewStage]] = {
+    cls.name: cls for cls in (Match, MatchTags, Exists, SortBy, Take, Limit, Skip, Select, Exclude)
+}
+
+
+def stage_from_dict(data: Mapping[str, Any]) -> ViewStage:
+    """Rebuild a stage from :meth:`ViewStage.to_dict` output."""
+    if not isinstance(data, Mapping) or "_stage" not in data:
+        raise ValueError(f"not a serialized view stage: {data!r}")
+    cls = STAGES.get(data["_stage"])
+    if cls is None:
+        raise ValueError(
+            f"unknown view stage {data['_stage']!r}; known stages: {', '.join(sorted(STAGES))}"
+        )
+    kwargs = data.get("kwargs", {})
+    if not isinstance(kwargs, Mapping):
+        raise ValueError(f"stage kwargs must be a dict, not {kwargs!r}")
+    return cls(**kwargs)
+
+
+def warn_unknown_ids(stage: Select, dataset: Dataset) -> None:
+    """Warn once, with a count, when a ``select`` names ids that are not in the dataset."""
+    unknown = stage.unknown_ids(dataset)
+    if unknown:
+        warnings.warn(
+            f"select: {len(unknown)} of {len(stage.sample_ids)} ids are not in dataset "
+            f"{dataset.name!r} and are ignored (e.g. {unknown[0]!r})",
+            stacklevel=3,
+        )
+
+
+__all__ = [*(cls.__name__ for cls in STAGES.values()), "ViewStage", "stage_from_dict"]
