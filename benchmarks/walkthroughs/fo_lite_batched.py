@@ -1,0 +1,90 @@
+"""fo_lite running the seed walkthrough with its batched calls.
+
+Same steps as ``fo_lite_seed.py``, but hashing is one ``dataset.compute_filehashes()`` call and
+the duplicates go in one ``dataset.delete_samples(ids)`` call.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import Timer, check_and_emit, count_files, load_expect, parse_args  # noqa: E402
+
+
+def main() -> None:
+    args = parse_args()
+    expect = load_expect(args.expect)
+    src_data_dir = str(args.src)
+    export_dir = str(args.export_dir / "copy")
+    t = Timer()
+    counts: dict[str, int] = {}
+
+    with t.step("import"):
+        import fo_lite as fo
+        from fo_lite.utils.data import parse_image_classification_dir_tree
+
+    with t.step("build"):
+        samples, _ = parse_image_classification_dir_tree(src_data_dir)
+        dataset = fo.Dataset.from_image_classification_samples(
+            samples, name="cifar100_with_duplicates"
+        )
+    counts["n_files"] = len(dataset)
+
+    with t.step("summary_views"):
+        print(dataset.summary())
+        print(dataset.take(1))
+        view = dataset.view().match({"ground_truth.label": "mountain"})
+        print(view.summary())
+        print(view.first())
+        view = dataset.view().sort_by("ground_truth.label", reverse=True)
+        print(view.summary())
+        print(view.first())
+
+    with t.step("hash"):
+        dataset.compute_filehashes()
+        print(dataset.summary())
+        print(dataset.view().first())
+
+    with t.step("group"):
+        pipeline = [
+            {"$group": {"_id": "$file_hash", "count": {"$sum": 1}}},
+            {"$match": {"count": {"$gt": 1}}},
+        ]
+        dup_filehashes = [d["_id"] for d in dataset.aggregate(pipeline)]
+        dup_view = dataset.view().match({"file_hash": {"$in": dup_filehashes}}).sort_by("file_hash")
+        print(len(dup_view), len(dup_view) - len(dup_filehashes))
+    counts["n_dup_view"] = len(dup_view)
+    counts["n_dup_groups"] = len(dup_filehashes)
+    counts["n_delete"] = len(dup_view) - len(dup_filehashes)
+
+    with t.step("delete"):
+        ids, hashes = dup_view.values("id"), dup_view.values("file_hash")
+        # dup_view is sorted by hash: keep the first of each run, delete the rest
+        to_delete = [i for k, i in enumerate(ids) if k and hashes[k] == hashes[k - 1]]
+        dataset.delete_samples(to_delete)
+
+    with t.step("verify"):
+        n_kept, n_unique = len(dataset), len(dataset.distinct("file_hash"))
+        print(n_kept, n_unique)
+        ids = dataset.take(10, seed=0).values("id")
+        selected_view = dataset.view().select(ids)
+        assert len(selected_view) == len(ids)
+    counts["n_kept"], counts["n_unique"] = n_kept, n_unique
+
+    with t.step("export"):
+        dataset.export(label_field="ground_truth", export_dir=export_dir)
+    counts["n_exported"] = count_files(Path(export_dir))
+
+    if not args.no_hardlink:
+        hl_dir = str(args.export_dir / "hardlink")
+        with t.step("export_hardlink"):
+            dataset.export(label_field="ground_truth", export_dir=hl_dir, export_media="hardlink")
+        counts["n_exported_hardlink"] = count_files(Path(hl_dir))
+
+    check_and_emit(t, counts, expect)
+
+
+if __name__ == "__main__":
+    main()
