@@ -1,0 +1,625 @@
+"""MongoDB aggregation pipelines run vectorized on a frame.
+
+>>> import pandas as pd
+>>> frame = pd.DataFrame({"h": ["a", "b", "a"]})
+>>> run_pipeline(frame, [{"$group": {"_id": "$h", "n": {"$sum": 1}}}, {"$match": {"n": {"$gt": 1}}}])
+[{'_id': 'a', 'n': 2}]
+
+Stages live in ``STAGES`` and accumulators in ``ACCUMULATORS`` (name -> handler); anything else
+raises ValueError naming it. Between stages the documents are a frame whose columns are dotted
+paths (or top-level fields holding dicts); ``run_pipeline`` turns the last frame into plain
+Python dicts. See docs/query-semantics.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fo_lite.core.documents import (
+    ARR,
+    MISS,
+    MISSING,
+    NULL,
+    NUM,
+    OBJ,
+    codes_of,
+    rank_values,
+    sort_key,
+    to_python,
+)
+from fo_lite.core.paths import column_for, expr_values, split_path
+from fo_lite.core.query import match_mask, validate_query
+
+
+# ---------------------------------------------------------------- expressions
+def _is_ref(expr: Any) -> bool:
+    return isinstance(expr, str) and expr.startswith("$")
+
+
+def _check_expr(expr: Any, where: str) -> None:
+    """Supported expressions: "$field.path" references and scalar literals."""
+    if _is_ref(expr):
+        split_path(expr[1:])
+    elif isinstance(expr, Mapping):
+        if list(expr) == ["$literal"]:
+            return
+        ops = [k for k in expr if str(k).startswith("$")]
+        raise ValueError(
+            f"{where}: expression {ops[0] if ops else expr!r} is not supported; use a "
+            '"$field" reference or a literal (e.g. 1, "x", {"$literal": ...})'
+        )
+    elif isinstance(expr, (list, tuple)):
+        raise ValueError(f"{where}: array expressions are not supported: {expr!r}")
+
+
+def _eval_expr(frame: pd.DataFrame, expr: Any) -> pd.Series | np.ndarray:
+    if _is_ref(expr):
+        return expr_values(frame, expr[1:])
+    if isinstance(expr, Mapping):
+        expr = expr["$literal"]
+    out = np.empty(len(frame), dtype=object)
+    out[:] = [expr] * len(frame)
+    return out
+
+
+def _as_object(values) -> np.ndarray:
+    return np.asarray(values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values)
+
+
+# ---------------------------------------------------------------- grouping
+def _hkey(value: Any, code: int) -> Any:
+    """Hashable group key: numbers by value, bool apart from numbers, documents by field order."""
+    if code in (NULL, MISS):
+        return None
+    if code == ARR:
+        return (
+            "a",
+            tuple(_hkey(v, c) for v, c in zip(value, codes_of(_objs(value)), strict=False)),
+        )
+    if code == OBJ:
+        vals = list(value.values())
+        return (
+            "o",
+            tuple(
+                zip(
+                    value.keys(),
+                    (_hkey(v, c) for v, c in zip(vals, codes_of(_objs(vals)), strict=False)),
+                    strict=False,
+                )
+            ),
+        )
+    if code == NUM:
+        return ("n", value)
+    return (code, value)
+
+
+def _objs(seq) -> np.ndarray:
+    items = list(seq)
+    arr = np.empty(len(items), dtype=object)
+    arr[:] = items
+    return arr
+
+
+def _factorize(values) -> tuple[np.ndarray, np.ndarray]:
+    """(group code per row, first row of each group), groups in order of first appearance."""
+    if isinstance(values, pd.Series) and values.dtype != object:
+        codes, _ = pd.factorize(values, use_na_sentinel=False)
+    else:
+        objs = _as_object(values)
+        keys = _objs(_hkey(v, c) for v, c in zip(objs, codes_of(objs), strict=False))
+        codes, _ = pd.factorize(keys, use_na_sentinel=False)
+    codes = np.asarray(codes, dtype=np.int64)
+    _, first = np.unique(codes, return_index=True)
+    return codes, first
+
+
+def _group_ids(frame: pd.DataFrame, spec: Any) -> tuple[np.ndarray, list]:
+    n = len(frame)
+    if isinstance(spec, Mapping) and list(spec) != ["$literal"]:
+        if not spec:
+            return np.zeros(n, dtype=np.int64), [{}] if n else []
+        parts = [(name, _as_object(_eval_expr(frame, e))) for name, e in spec.items()]
+        combined = np.zeros(n, dtype=np.int64)
+        for _, vals in parts:
+            codes, first = _factorize(vals)
+            combined = combined * (len(first) + 1) + codes
+            combined, _ = pd.factorize(combined)
+        combined = np.asarray(combined, dtype=np.int64)
+        _, first = np.unique(combined, return_index=True)
+        ids = [
+            {name: to_python(vals[i]) for name, vals in parts if vals[i] is not MISSING}
+            for i in first
+        ]
+        return combined, ids
+    values = _eval_expr(frame, spec)
+    codes, first = _factorize(values)
+    objs = _as_object(values)
+    return codes, [to_python(objs[i]) for i in first]
+
+
+# ---------------------------------------------------------------- accumulators
+# Each: (values per row, group code per row, number of groups) -> list of per-group results.
+def _numeric(values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(is-number mask, float values, is-float mask) of a value vector."""
+    if isinstance(values, pd.Series) and pd.api.types.is_numeric_dtype(values.dtype):
+        if pd.api.types.is_bool_dtype(values.dtype):
+            n = len(values)
+            return np.zeros(n, bool), np.zeros(n), np.zeros(n, bool)
+        floats = values.to_numpy(dtype=float, na_value=np.nan)
+        ok = ~np.isnan(floats)
+        is_float = np.full(len(floats), pd.api.types.is_float_dtype(values.dtype))
+        return ok, np.where(ok, floats, 0.0), is_float & ok
+    objs = _as_object(values)
+    ok = codes_of(objs) == NUM
+    floats = np.zeros(len(objs))
+    floats[ok] = objs[ok].astype(float)
+    is_float = np.zeros(len(objs), bool)
+    is_float[ok] = [isinstance(v, (float, np.floating)) for v in objs[ok]]
+    return ok, floats, is_float
+
+
+def _acc_sum(values, codes, k):
+    ok, floats, is_float = _numeric(values)
+    sums = np.bincount(codes[ok], weights=floats[ok], minlength=k)
+    any_float = np.bincount(codes[is_float], minlength=k) > 0
+    return [float(s) if f else int(round(s)) for s, f in zip(sums, any_float, strict=False)]
+
+
+def _acc_avg(values, codes, k):
+    ok, floats, _ = _numeric(values)
+    sums = np.bincount(codes[ok], weights=floats[ok], minlength=k)
+    counts = np.bincount(codes[ok], minlength=k)
+    return [float(s / c) if c else None for s, c in zip(sums, counts, strict=False)]
+
+
+def _extreme(values, codes, k, largest: bool):
+    objs = _as_object(values)
+    vcodes = codes_of(objs)
+    valid = np.flatnonzero((vcodes != NULL) & (vcodes != MISS))
+    out: list = [None] * k
+    if not len(valid):
+        return out
+    ranks = rank_values(objs[valid], vcodes[valid])
+    order = np.lexsort((-ranks if largest else ranks, codes[valid]))
+    grp = codes[valid][order]
+    starts = np.flatnonzero(np.r_[True, grp[1:] != grp[:-1]])
+    for g, pos in zip(grp[starts], valid[order][starts], strict=False):
+        out[g] = to_python(objs[pos])
+    return out
+
+
+def _pick(values, codes, k, last: bool):
+    objs = _as_object(values)
+    src = codes[::-1] if last else codes
+    _, idx = np.unique(src, return_index=True)
+    pos = len(codes) - 1 - idx if last else idx
+    return [to_python(objs[p]) for p in pos]
+
+
+def _collect(values, codes, k, unique: bool):
+    objs = _as_object(values)
+    keep = np.flatnonzero(codes_of(objs) != MISS)
+    if unique and len(keep):
+        keys = _objs(_hkey(v, c) for v, c in zip(objs[keep], codes_of(objs[keep]), strict=False))
+        kcodes, _ = pd.factorize(keys, use_na_sentinel=False)
+        pairs = pd.DataFrame({"g": codes[keep], "k": kcodes})
+        keep = keep[~pairs.duplicated().to_numpy()]
+    out: list = [[] for _ in range(k)]
+    order = keep[np.argsort(codes[keep], kind="stable")]
+    grp = codes[order]
+    bounds = np.flatnonzero(np.r_[True, grp[1:] != grp[:-1], True])
+    for a, b in zip(bounds[:-1], bounds[1:], strict=False):
+        out[grp[a]] = [to_python(v) for v in objs[order[a:b]]]
+    return out
+
+
+ACCUMULATORS: dict[str, Callable[[Any, np.ndarray, int], list]] = {
+    "$sum": _acc_sum,
+    "$avg": _acc_avg,
+    "$min": lambda v, c, k: _extreme(v, c, k, largest=False),
+    "$max": lambda v, c, k: _extreme(v, c, k, largest=True),
+    "$first": lambda v, c, k: _pick(v, c, k, last=False),
+    "$last": lambda v, c, k: _pick(v, c, k, last=True),
+    "$push": lambda v, c, k: _collect(v, c, k, unique=False),
+    "$addToSet": lambda v, c, k: _collect(v, c, k, unique=True),
+}
+"""$group accumulators: name -> handler(values, group codes, number of groups)."""
+
+
+def _column(values: list) -> pd.Series:
+    """A frame column from Python values: typed when clean (fast later $match), else object."""
+    if all(type(v) is int for v in values) or all(type(v) is float for v in values):
+        return pd.Series(values)
+    series = pd.Series(values, dtype=object)
+    return series
+
+
+# ---------------------------------------------------------------- stages
+def _check_group(spec: Any) -> None:
+    if not isinstance(spec, Mapping):
+        raise TypeError(f"$group needs a document, got {spec!r}")
+    if "_id" not in spec:
+        raise ValueError('$group needs an _id (e.g. {"_id": "$field"} or {"_id": None})')
+    ident = spec["_id"]
+    if isinstance(ident, Mapping) and list(ident) != ["$literal"]:
+        for name, expr in ident.items():
+            if str(name).startswith("$"):
+                raise ValueError(f"$group _id: {name!r} is not supported (only field names)")
+            _check_expr(expr, "$group _id")
+    else:
+        _check_expr(ident, "$group _id")
+    for name, acc in spec.items():
+        if name == "_id":
+            continue
+        split_path(name)
+        if "." in name:
+            raise ValueError(f"$group output field {name!r} may not contain '.'")
+        if not isinstance(acc, Mapping) or len(acc) != 1:
+            raise TypeError(f"$group field {name!r} needs one accumulator, e.g. {{'$sum': 1}}")
+        ((op, expr),) = acc.items()
+        if op not in ACCUMULATORS:
+            raise ValueError(
+                f"$group accumulator {op!r} is not supported; supported: "
+                f"{', '.join(sorted(ACCUMULATORS))}"
+            )
+        _check_expr(expr, f"{op} in {name!r}")
+
+
+def _run_group(frame: pd.DataFrame, spec: Mapping) -> pd.DataFrame:
+    codes, ids = _group_ids(frame, spec["_id"])
+    k = len(ids)
+    out = {"_id": pd.Series(_objs(ids), dtype=object)}
+    for name, acc in spec.items():
+        if name != "_id":
+            ((op, expr),) = acc.items()
+            out[name] = _column(ACCUMULATORS[op](_eval_expr(frame, expr), codes, k))
+    return pd.DataFrame(out, index=pd.RangeIndex(k))
+
+
+def _check_sort(spec: Any) -> None:
+    if not isinstance(spec, Mapping) or not spec:
+        raise TypeError(f"$sort needs a non-empty document of field: 1 or -1, got {spec!r}")
+    for path, direction in spec.items():
+        split_path(path)
+        if isinstance(direction, bool) or direction not in (1, -1):
+            raise ValueError(f"$sort direction for {path!r} must be 1 or -1, got {direction!r}")
+
+
+def _sort_ranks(values, direction: int) -> np.ndarray:
+    """Ranks in MongoDB sort order: arrays by their smallest (largest when descending) element,
+    an empty array before null."""
+    if isinstance(values, pd.Series) and pd.api.types.is_numeric_dtype(values.dtype):
+        floats = values.to_numpy(dtype=float, na_value=np.nan)
+        uniq, inverse = np.unique(floats, return_inverse=True)
+        return np.where(np.isnan(floats), -1, inverse)
+    objs = _as_object(values).copy()
+    codes = codes_of(objs)
+    empty = np.zeros(len(objs), dtype=bool)
+    for i in np.flatnonzero(codes == ARR):
+        if len(objs[i]) == 0:
+            empty[i] = True
+            objs[i] = None
+        else:
+            pick = min if direction > 0 else max
+            objs[i] = pick(objs[i], key=sort_key)
+    ranks = rank_values(objs)
+    ranks[empty] = -1
+    return ranks
+
+
+def _run_sort(frame: pd.DataFrame, spec: Mapping) -> pd.DataFrame:
+    keys = [_sort_ranks(expr_values(frame, p), d) * d for p, d in spec.items()]
+    order = np.lexsort(keys[::-1])
+    return frame.take(order).reset_index(drop=True)
+
+
+def _check_count_int(name: str, minimum: int):
+    def check(arg):
+        if isinstance(arg, bool) or not isinstance(arg, (int, np.integer)) or arg < minimum:
+            raise TypeError(f"{name} needs an integer >= {minimum}, got {arg!r}")
+
+    return check
+
+
+def _check_field_name(stage: str):
+    def check(arg):
+        if not isinstance(arg, str) or not arg or arg.startswith("$") or "." in arg:
+            raise ValueError(f"{stage} needs a field name (no '$', no '.'), got {arg!r}")
+
+    return check
+
+
+def _run_count(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    if not len(frame):
+        return pd.DataFrame(index=pd.RangeIndex(0))
+    return pd.DataFrame({name: [len(frame)]})
+
+
+def _check_sort_by_count(arg: Any) -> None:
+    if not _is_ref(arg):
+        raise ValueError(f'$sortByCount needs a "$field" reference, got {arg!r}')
+    split_path(arg[1:])
+
+
+def _run_sort_by_count(frame: pd.DataFrame, arg: str) -> pd.DataFrame:
+    grouped = _run_group(frame, {"_id": arg, "count": {"$sum": 1}})
+    order = np.argsort(-grouped["count"].to_numpy(), kind="stable")
+    return grouped.take(order).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- $project and $unwind
+def _project_spec(spec: Any) -> tuple[bool, dict, dict, bool]:
+    """(inclusion mode?, {path: keep}, {name: expression}, keep _id?) of a $project document."""
+    if not isinstance(spec, Mapping) or not spec:
+        raise TypeError(f"$project needs a non-empty document, got {spec!r}")
+    flags, computed = {}, {}
+    for path, value in spec.items():
+        split_path(path)
+        if isinstance(value, (bool, int, np.integer)) and value in (0, 1):
+            flags[path] = bool(value)
+        elif _is_ref(value) or (isinstance(value, Mapping) and list(value) == ["$literal"]):
+            _check_expr(value, f"$project {path!r}")
+            computed[path] = value
+        else:
+            raise ValueError(
+                f'$project {path!r}: {value!r} is not supported; use 1/0, a "$field" '
+                'reference or {"$literal": value}'
+            )
+    keep_id = flags.pop("_id", True)
+    modes = set(flags.values())
+    if len(modes) > 1 or (computed and modes == {False}):
+        raise ValueError("$project cannot mix inclusion and exclusion (except for _id)")
+    inclusion = bool(computed) or modes == {True} or not flags
+    return inclusion, flags, computed, keep_id
+
+
+def check_project(spec: Any) -> None:
+    """Validate a $project document."""
+    _project_spec(spec)
+
+
+def _tree(paths: list[list[str]]) -> dict:
+    tree: dict = {}
+    for parts in paths:
+        node = tree
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if node is True:
+                break
+        else:
+            node[parts[-1]] = True
+    return tree
+
+
+def _include(value: Any, tree: dict) -> Any:
+    if isinstance(value, dict):
+        out = {}
+        for key, val in value.items():
+            sub = tree.get(key)
+            if sub is True:
+                out[key] = val
+            elif sub is not None:
+                inner = _include(val, sub)
+                if inner is not MISSING:
+                    out[key] = inner
+        return out
+    if type(value) is list:
+        return [_include(v, tree) for v in value if isinstance(v, (dict, list))]
+    return MISSING
+
+
+def _exclude(value: Any, tree: dict) -> Any:
+    if isinstance(value, dict):
+        out = {}
+        for key, val in value.items():
+            sub = tree.get(key)
+            if sub is None:
+                out[key] = val
+            elif sub is not True:
+                out[key] = _exclude(val, sub)
+        return out
+    if type(value) is list:
+        return [_exclude(v, tree) for v in value]
+    return value
+
+
+def _map_objects(series: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
+    values = series.to_numpy(dtype=object)
+    out = np.empty(len(values), dtype=object)
+    out[:] = [fn(v) for v in values]
+    return pd.Series(out, dtype=object)
+
+
+def run_project(frame: pd.DataFrame, spec: Mapping) -> pd.DataFrame:
+    """Keep, drop or compute fields (dotted paths reach into flat columns and dicts)."""
+    inclusion, flags, computed, keep_id = _project_spec(spec)
+    id_col = "_id" if "_id" in frame.columns else ("id" if "id" in frame.columns else None)
+    by_col: dict[str, list[list[str]]] = {}
+    covered: set[str] = set()
+    for path in flags:
+        prefix = path + "."
+        flat = [c for c in frame.columns if c == path or c.startswith(prefix)]
+        covered.update(flat)
+        col, rest = column_for(frame, path.split("."))
+        if not flat and col is not None and rest:
+            by_col.setdefault(col, []).append(rest)
+    out = {}
+    for col in frame.columns:
+        if col == id_col:
+            if keep_id:
+                out[col] = frame[col]
+        elif inclusion:
+            if col in covered:
+                out[col] = frame[col]
+            elif col in by_col:
+                tree = _tree(by_col[col])
+                out[col] = _map_objects(frame[col], lambda v, t=tree: _include(v, t))
+        elif col in by_col:
+            tree = _tree(by_col[col])
+            out[col] = _map_objects(frame[col], lambda v, t=tree: _exclude(v, t))
+        elif col not in covered:
+            out[col] = frame[col]
+    result = pd.DataFrame(out, index=frame.index)
+    for name, expr in computed.items():
+        result[name] = _eval_expr(frame, expr)
+    return result
+
+
+def _unwind_spec(arg: Any) -> tuple[str, bool, str | None]:
+    if isinstance(arg, str):
+        arg = {"path": arg}
+    if not isinstance(arg, Mapping):
+        raise TypeError(f'$unwind needs "$field" or {{"path": "$field", ...}}, got {arg!r}')
+    unknown = set(arg) - {"path", "preserveNullAndEmptyArrays", "includeArrayIndex"}
+    if unknown:
+        raise ValueError(f"$unwind option {sorted(unknown)[0]!r} is not supported")
+    path = arg.get("path")
+    if not _is_ref(path):
+        raise ValueError(f'$unwind path must be a "$field" reference, got {path!r}')
+    split_path(path[1:])
+    preserve = arg.get("preserveNullAndEmptyArrays", False)
+    if not isinstance(preserve, bool):
+        raise TypeError(f"$unwind preserveNullAndEmptyArrays must be a bool, got {preserve!r}")
+    index = arg.get("includeArrayIndex")
+    if index is not None:
+        _check_field_name("$unwind includeArrayIndex")(index)
+    return path[1:], preserve, index
+
+
+def check_unwind(arg: Any) -> None:
+    """Validate a $unwind argument."""
+    _unwind_spec(arg)
+
+
+def _set_in(value: Any, parts: list[str], new: Any) -> Any:
+    if not parts:
+        return new
+    base = dict(value) if isinstance(value, dict) else {}
+    inner = _set_in(base.get(parts[0], MISSING), parts[1:], new)
+    if inner is MISSING:
+        base.pop(parts[0], None)
+    else:
+        base[parts[0]] = inner
+    return base
+
+
+def run_unwind(frame: pd.DataFrame, arg: Any) -> pd.DataFrame:
+    """One document per array element; non-arrays pass; null/missing/[] dropped unless kept."""
+    path, preserve, index_name = _unwind_spec(arg)
+    values = _as_object(expr_values(frame, path))
+    codes = codes_of(values)
+    is_arr = codes == ARR
+    lens = np.zeros(len(values), dtype=np.int64)
+    lens[is_arr] = np.fromiter(map(len, values[is_arr]), dtype=np.int64, count=int(is_arr.sum()))
+    empty = ~is_arr & ((codes == NULL) | (codes == MISS)) | (is_arr & (lens == 0))
+    reps = np.where(is_arr & (lens > 0), lens, np.where(empty, int(preserve), 1))
+    rows = np.repeat(np.arange(len(values)), reps)
+    new = np.empty(int(reps.sum()), dtype=object)
+    index = np.empty(len(new), dtype=object)
+    pos = 0
+    for value, code, count in zip(values, codes, reps, strict=False):
+        if count == 0:
+            continue
+        if code == ARR and len(value):
+            new[pos : pos + count] = value
+            index[pos : pos + count] = range(count)
+        else:
+            new[pos] = MISSING if code == ARR else value
+            index[pos] = None
+        pos += count
+    result = frame.take(rows).reset_index(drop=True)
+    col, rest = column_for(frame, path.split("."))
+    if col is None:
+        col, rest = path.split(".")[0], path.split(".")[1:]
+        base = np.full(len(new), MISSING, dtype=object)
+    else:
+        base = result[col].to_numpy(dtype=object)
+    cells = np.empty(len(new), dtype=object)
+    cells[:] = [_set_in(b, rest, v) for b, v in zip(base, new, strict=False)] if rest else new
+    result[col] = pd.Series(cells, dtype=object)
+    if index_name is not None:
+        result[index_name] = pd.Series(index, dtype=object)
+    return result
+
+
+STAGES: dict[str, tuple[Callable[[Any], None], Callable[[pd.DataFrame, Any], pd.DataFrame]]] = {
+    "$match": (validate_query, lambda f, q: f[match_mask(f, q)].reset_index(drop=True)),
+    "$group": (_check_group, _run_group),
+    "$sort": (_check_sort, _run_sort),
+    "$limit": (_check_count_int("$limit", 1), lambda f, n: f.iloc[:n]),
+    "$skip": (_check_count_int("$skip", 0), lambda f, n: f.iloc[n:].reset_index(drop=True)),
+    "$project": (check_project, run_project),
+    "$count": (_check_field_name("$count"), _run_count),
+    "$unwind": (check_unwind, run_unwind),
+    "$sortByCount": (_check_sort_by_count, _run_sort_by_count),
+}
+"""Pipeline stages: name -> (validator(argument), runner(frame, argument) -> frame)."""
+
+
+def validate_pipeline(pipeline: Sequence[Mapping]) -> None:
+    """Check a pipeline (a list of one-key stage dicts); raise naming the bad stage or part.
+
+    >>> validate_pipeline([{"$out": "x"}])
+    Traceback (most recent call last):
+    ...
+    ValueError: pipeline stage '$out' is not supported; supported stages: ...
+    """
+    if isinstance(pipeline, (str, bytes, Mapping)) or not isinstance(pipeline, Sequence):
+        raise TypeError(f"a pipeline must be a list of stage dicts, got {pipeline!r}")
+    for i, stage in enumerate(pipeline):
+        if not isinstance(stage, Mapping) or len(stage) != 1:
+            raise TypeError(
+                f"pipeline stage {i} must be a dict with exactly one key, got {stage!r}"
+            )
+        ((name, arg),) = stage.items()
+        if name not in STAGES:
+            raise ValueError(
+                f"pipeline stage {name!r} is not supported; supported stages: "
+                f"{', '.join(sorted(STAGES))}"
+            )
+        STAGES[name][0](arg)
+
+
+def run_pipeline(frame: pd.DataFrame, pipeline: Sequence[Mapping]) -> list[dict]:
+    """Run an aggregation pipeline; return plain Python dicts (no numpy scalars, no NaN).
+
+    Columns named with dots come out as nested documents; the ``id`` column is ``_id``.
+    """
+    validate_pipeline(pipeline)
+    frame = frame.reset_index(drop=True)
+    for stage in pipeline:
+        ((name, arg),) = stage.items()
+        frame = STAGES[name][1](frame, arg)
+    return records(frame)
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """Plain nested dicts from a frame (``MISSING`` cells left out, NaN -> None, ``_id`` first)."""
+    names = list(frame.columns)
+    if "_id" not in names and "id" in names:
+        names = ["_id" if c == "id" else c for c in names]
+    order = sorted(range(len(names)), key=lambda i: names[i].split(".")[0] != "_id")
+    paths = [names[i].split(".") for i in order]
+    columns = [frame.iloc[:, i].tolist() for i in order]
+    out = []
+    for row in zip(*columns, strict=False) if columns else [() for _ in range(len(frame))]:
+        doc: dict = {}
+        for parts, value in zip(paths, row, strict=False):
+            if value is MISSING:
+                continue
+            target = doc
+            for part in parts[:-1]:
+                nxt = target.get(part)
+                if not isinstance(nxt, dict):
+                    nxt = target[part] = {}
+                target = nxt
+            target[parts[-1]] = to_python(value)
+        out.append(doc)
+    return out
+
+
+__all__ = ["ACCUMULATORS", "STAGES", "records", "run_pipeline", "validate_pipeline", "column_for"]

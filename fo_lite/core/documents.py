@@ -1,0 +1,219 @@
+"""BSON-like value rules shared by queries and pipelines: type brackets, equality, ordering.
+
+Values are plain Python (or numpy) objects. ``MISSING`` marks a field that is absent from a
+document (as opposed to ``None``, a field that is present and null). ``frame_from_documents``
+builds a frame that keeps that difference, for tests that compare with a MongoDB reference.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import numbers
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+class _Missing:
+    """The type of ``MISSING``: one instance, falsy, never equal to anything else."""
+
+    _instance: _Missing | None = None
+
+    def __new__(cls) -> _Missing:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __reduce__(self) -> str:
+        return "MISSING"
+
+
+MISSING = _Missing()
+"""Sentinel for an absent field (in object columns, and as a path lookup result)."""
+
+# Type brackets, numbered in MongoDB's comparison/sort order (null and missing sort together).
+MISS, NULL, NUM, STR, OBJ, ARR, OTHER, BOOL, DATE, REGEX = 0, 1, 2, 3, 4, 5, 6, 8, 9, 11
+
+_BY_TYPE: dict[type, int] = {
+    type(None): NULL,
+    bool: BOOL,
+    np.bool_: BOOL,
+    int: NUM,
+    float: NUM,
+    str: STR,
+    dict: OBJ,
+    list: ARR,
+    tuple: ARR,
+    _Missing: MISS,
+    _dt.datetime: DATE,
+    pd.Timestamp: DATE,
+    re.Pattern: REGEX,
+}
+
+
+def code_of(value: Any) -> int:
+    """Type bracket of one value (NaN, NaT and pd.NA count as null).
+
+    >>> code_of(1) == code_of(2.5) == NUM, code_of(True) == BOOL
+    (True, True)
+    """
+    code = _BY_TYPE.get(type(value))
+    if code is None:
+        code = _slow_code(value)
+    if code == NUM and value != value:  # NaN
+        return NULL
+    if code == DATE and value is pd.NaT:
+        return NULL
+    return code
+
+
+def _slow_code(value: Any) -> int:
+    if value is pd.NA or value is pd.NaT:
+        return NULL
+    if isinstance(value, (bool, np.bool_)):
+        return BOOL
+    if isinstance(value, numbers.Number) and not isinstance(value, complex):
+        return NUM
+    if isinstance(value, str):
+        return STR
+    if isinstance(value, Mapping):
+        return OBJ
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return ARR
+    if isinstance(value, (_dt.datetime, np.datetime64)):
+        return DATE
+    return OTHER
+
+
+def codes_of(values: np.ndarray) -> np.ndarray:
+    """Vector of type brackets (int8) for an object array."""
+    get = _BY_TYPE.get
+    codes = np.fromiter((get(type(v), -1) for v in values), dtype=np.int8, count=len(values))
+    odd = np.flatnonzero(codes < 0)
+    for i in odd:
+        codes[i] = code_of(values[i])
+    floats = codes == NUM
+    if floats.any():
+        na = pd.isna(values[floats])
+        if na.any():
+            idx = np.flatnonzero(floats)[na]
+            codes[idx] = NULL
+    return codes
+
+
+def bson_equal(a: Any, b: Any) -> bool:
+    """MongoDB equality: numbers by value, bool is not a number, documents compare field order.
+
+    >>> bson_equal(1, 1.0), bson_equal(1, True), bson_equal({"a": 1, "b": 2}, {"b": 2, "a": 1})
+    (True, False, False)
+    """
+    ca, cb = code_of(a), code_of(b)
+    if ca != cb:
+        return False
+    if ca in (NULL, MISS):
+        return True
+    if ca == ARR:
+        return len(a) == len(b) and all(bson_equal(x, y) for x, y in zip(a, b, strict=False))
+    if ca == OBJ:
+        ka, kb = list(a), list(b)
+        return ka == kb and all(bson_equal(a[k], b[k]) for k in ka)
+    return bool(a == b)
+
+
+def sort_key(value: Any) -> tuple:
+    """A key ordering any values in MongoDB's BSON comparison order (arrays as whole values)."""
+    code = code_of(value)
+    if code == MISS:
+        code = NULL
+    if code in (NULL,):
+        return (code, 0)
+    if code == ARR:
+        return (code, tuple(sort_key(v) for v in value))
+    if code == OBJ:
+        return (code, tuple((sort_key(v)[0], str(k), sort_key(v)) for k, v in value.items()))
+    if code == OTHER:
+        return (code, repr(value))
+    if code == NUM:
+        return (code, float(value) if isinstance(value, np.floating) else value)
+    return (code, value)
+
+
+def rank_values(values: np.ndarray, codes: np.ndarray | None = None) -> np.ndarray:
+    """Dense int64 ranks of values in BSON order (null and missing share the lowest rank).
+
+    Vectorized per bracket (numbers, strings, booleans); documents and arrays use ``sort_key``.
+    """
+    values = np.asarray(values, dtype=object)
+    if codes is None:
+        codes = codes_of(values)
+    codes = np.where(codes == MISS, NULL, codes)
+    ranks = np.zeros(len(values), dtype=np.int64)
+    offset = 0
+    for code in np.unique(codes):
+        mask = codes == code
+        sub = values[mask]
+        if code == NULL:
+            inverse, count = np.zeros(len(sub), dtype=np.int64), 1
+        elif code in (NUM, BOOL):
+            uniq, inverse = np.unique(sub.astype(float), return_inverse=True)
+            count = len(uniq)
+        elif code == STR:
+            uniq, inverse = np.unique(sub.astype(str), return_inverse=True)
+            count = len(uniq)
+        else:
+            keys = [sort_key(v) for v in sub]
+            order = {k: i for i, k in enumerate(sorted(set(keys)))}
+            inverse = np.fromiter((order[k] for k in keys), dtype=np.int64, count=len(keys))
+            count = len(order)
+        ranks[mask] = offset + inverse
+        offset += count
+    return ranks
+
+
+def to_python(value: Any) -> Any:
+    """A plain Python copy of a value: numpy scalars unboxed, NaN/NaT/NA -> None."""
+    code = code_of(value)
+    if code in (NULL, MISS):
+        return None
+    if code == ARR:
+        return [to_python(v) for v in value]
+    if code == OBJ:
+        return {str(k): to_python(v) for k, v in value.items() if v is not MISSING}
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and math.isinf(value):
+        return value
+    return value
+
+
+def frame_from_documents(docs: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """A frame with one column per top-level field; absent fields hold ``MISSING``.
+
+    Nested documents stay as dicts (paths walk into them). A column with no absent value and
+    clean scalars gets pandas' own dtype (float/int/bool/str), as dataset frames do.
+
+    >>> frame_from_documents([{"a": 1}, {"b": None}])["a"].tolist()
+    [1, MISSING]
+    """
+    docs = list(docs)
+    names: dict[str, None] = {}
+    for doc in docs:
+        names.update(dict.fromkeys(doc))
+    columns = {}
+    for name in names:
+        values = [doc.get(name, MISSING) for doc in docs]
+        if any(v is MISSING for v in values):
+            columns[name] = pd.Series(values, dtype=object)
+        else:
+            columns[name] = pd.Series(values)
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(docs)))
