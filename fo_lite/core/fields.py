@@ -102,23 +102,26 @@ def merge_kinds(old: str, new: str, field: str) -> str:
 
 
 def kind_of_values(values: Sequence[Any], field: str, kind: str = ANY) -> str:
-    """The kind of ``field`` after storing all ``values`` (vectorized where the dtype allows)."""
-    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
-    inferred = series.infer_objects() if series.dtype == object else series
-    dtype = inferred.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        return merge_kinds(kind, BOOL, field)
-    if pd.api.types.is_integer_dtype(dtype):
-        return merge_kinds(kind, INT, field)
-    if pd.api.types.is_float_dtype(dtype):
-        if inferred.isna().all():
-            return kind
-        return merge_kinds(kind, FLOAT, field)
-    if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
-        return merge_kinds(kind, STRING, field) if inferred.notna().any() else kind
-    for value in series:  # object column: mixed or containers; check each value
+    """The kind of ``field`` after storing all ``values`` (inferred in C where possible)."""
+    inferred = pd.api.types.infer_dtype(values, skipna=True)
+    simple = _INFERRED_KINDS.get(inferred)
+    if simple is not None:
+        return merge_kinds(kind, simple, field)
+    if inferred == "empty":
+        return kind
+    for value in values:  # mixed values or containers: check each one
         kind = merge_kinds(kind, kind_of_value(value), field)
     return kind
+
+
+# pandas.api.types.infer_dtype result -> kind, for the columns that need no per-value look
+_INFERRED_KINDS = {
+    "string": STRING,
+    "integer": INT,
+    "floating": FLOAT,
+    "mixed-integer-float": FLOAT,
+    "boolean": BOOL,
+}
 
 
 def column_from_objects(values: np.ndarray, kind: str) -> pd.Series:

@@ -1,0 +1,26 @@
+"""Shared test setup: an isolated database dir, and no dataset leaks between tests."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import pytest
+
+# before fo_lite reads its config: never touch the user's ~/.fo_lite in tests
+os.environ["FO_LITE_DATABASE_DIR"] = tempfile.mkdtemp(prefix="fo_lite_test_db_")
+
+
+@pytest.fixture(autouse=True)
+def _forget_datasets():
+    """Delete the datasets a test made, so names can be reused."""
+    yield
+    from fo_lite.core import registry
+
+    for dataset in list(registry._loaded.values()):
+        dataset.delete()
+
+
+def make_samples(n: int, labels=("cat", "dog", "mountain")) -> list[tuple[str, str]]:
+    """``n`` (filepath, label) pairs with fake paths (no files), labels round-robin."""
+    return [(f"/data/{labels[i % len(labels)]}/{i}.jpg", labels[i % len(labels)]) for i in range(n)]
