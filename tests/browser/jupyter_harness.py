@@ -270,6 +270,32 @@ _JS_CELLS_STATE = f"""
 """
 
 
+_JS_ADD_AND_RUN_CELL = f"""
+async ([name, code]) => {{
+  const w = ({_JS_PANEL})(name);
+  const app = window.jupyterapp;
+  app.shell.activateById(w.id);
+  const nb = w.content;
+  nb.activeCellIndex = nb.widgets.length - 1;
+  await app.commands.execute('notebook:insert-cell-below');
+  nb.activeCell.model.sharedModel.setSource(code);
+  await app.commands.execute('notebook:run-cell');
+  return nb.widgets.length - 1;
+}}
+"""
+_JS_CELL_STATE = f"""
+([name, index]) => {{
+  const w = ({_JS_PANEL})(name);
+  const c = w.content.widgets[index];
+  const errors = c.model.outputs.toJSON().filter(o => o.output_type === 'error')
+    .map(o => o.ename + ': ' + o.evalue + '\\n'
+         + (o.traceback || []).join('\\n').replace(/\\x1b\\[[0-9;]*m/g, ''));
+  return {{done: c.model.executionCount !== null
+                 && w.sessionContext.session.kernel.status === 'idle', errors}};
+}}
+"""
+
+
 class KernelError(RuntimeError):
     """Code run through the kernel client raised; the message holds the traceback."""
 
@@ -334,6 +360,20 @@ class NotebookPage:
             if time.monotonic() > deadline:
                 raise HarnessError(f"cells of {self.name} still running after {timeout}s")
             time.sleep(0.05)
+
+    def run_cell(self, code: str, timeout: float = 60.0) -> None:
+        """Add a cell at the end of the notebook, run it from the page, wait until it has run."""
+        index = self.page.evaluate(_JS_ADD_AND_RUN_CELL, [self.name, code])
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self.page.evaluate(_JS_CELL_STATE, [self.name, index])
+            if state["errors"]:
+                raise KernelError(f"cell {code!r} raised:\n" + "\n".join(state["errors"]))
+            if state["done"]:
+                return
+            if time.monotonic() > deadline:
+                raise HarnessError(f"cell {code!r} still running after {timeout}s")
+            time.sleep(0.02)
 
     def close(self) -> None:
         """Close the page and the kernel client, and shut the notebook's kernel down."""
