@@ -283,6 +283,16 @@ async ([name, code]) => {{
   return nb.widgets.length - 1;
 }}
 """
+_JS_RUN_CELL_AT = f"""
+async ([name, index]) => {{
+  const w = ({_JS_PANEL})(name);
+  const app = window.jupyterapp;
+  app.shell.activateById(w.id);
+  w.content.activeCellIndex = index;
+  w.content.widgets[index].model.executionCount = null;
+  await app.commands.execute('notebook:run-cell');
+}}
+"""
 _JS_CELL_STATE = f"""
 ([name, index]) => {{
   const w = ({_JS_PANEL})(name);
@@ -364,15 +374,23 @@ class NotebookPage:
     def run_cell(self, code: str, timeout: float = 60.0) -> None:
         """Add a cell at the end of the notebook, run it from the page, wait until it has run."""
         index = self.page.evaluate(_JS_ADD_AND_RUN_CELL, [self.name, code])
+        self._wait_cell(index, timeout, repr(code))
+
+    def run_cell_at(self, index: int, timeout: float = 120.0) -> None:
+        """Run the existing cell ``index`` from the page and wait until it has run."""
+        self.page.evaluate(_JS_RUN_CELL_AT, [self.name, index])
+        self._wait_cell(index, timeout, f"#{index}")
+
+    def _wait_cell(self, index: int, timeout: float, what: str) -> None:
         deadline = time.monotonic() + timeout
         while True:
             state = self.page.evaluate(_JS_CELL_STATE, [self.name, index])
             if state["errors"]:
-                raise KernelError(f"cell {code!r} raised:\n" + "\n".join(state["errors"]))
+                raise KernelError(f"cell {what} raised:\n" + "\n".join(state["errors"]))
             if state["done"]:
                 return
             if time.monotonic() > deadline:
-                raise HarnessError(f"cell {code!r} still running after {timeout}s")
+                raise HarnessError(f"cell {what} still running after {timeout}s")
             time.sleep(0.02)
 
     def close(self) -> None:
