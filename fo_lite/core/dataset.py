@@ -269,10 +269,12 @@ class Dataset(SampleCollection):
         return list(value) if isinstance(value, list) else value
 
     def _write_sample(self, pos: int, edits: dict[str, Any]) -> None:
+        schema = self._schema
         for field, value in edits.items():
             kind = fof.kind_of_value(value)
-            self._register_kind(field, kind)
-            label_type = fof.embedded_type(self._schema[field])
+            if kind != schema.get(field):
+                self._register_kind(field, kind)
+            label_type = fof.embedded_type(schema[field])
             if label_type is None:
                 self._pending.setdefault(field, {})[pos] = value
             else:

@@ -59,6 +59,9 @@ def check_field_name(name: object) -> str:
 
 def kind_of_value(value: Any) -> str:
     """The kind a single Python value implies (``Field`` for None)."""
+    kind = _KINDS_BY_TYPE.get(type(value))
+    if kind is not None:
+        return kind
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ANY
     if isinstance(value, bool | np.bool_):
@@ -113,6 +116,9 @@ def kind_of_values(values: Sequence[Any], field: str, kind: str = ANY) -> str:
         kind = merge_kinds(kind, kind_of_value(value), field)
     return kind
 
+
+# exact Python types whose kind needs no further look (floats may be NaN: checked below)
+_KINDS_BY_TYPE = {str: STRING, int: INT, bool: BOOL}
 
 # pandas.api.types.infer_dtype result -> kind, for the columns that need no per-value look
 _INFERRED_KINDS = {

@@ -42,13 +42,14 @@ class Sample:
 
     @classmethod
     def _attached(cls, dataset: Dataset, sample_id: str, pos: int, in_view: bool) -> Sample:
-        sample = cls.__new__(cls)
-        sample._dataset = dataset
-        sample._sample_id = sample_id
-        sample._pos = pos
-        sample._layout = dataset._layout
-        sample._edits = {}
-        sample._in_view = in_view
+        # slot descriptors directly: this runs once per sample of every loop
+        sample = _new(cls)
+        _set_dataset(sample, dataset)
+        _set_id(sample, sample_id)
+        _set_pos(sample, pos)
+        _set_layout(sample, dataset._layout)
+        _set_edits(sample, {})
+        _set_in_view(sample, in_view)
         return sample
 
     # -- identity -------------------------------------------------------------------------
@@ -88,12 +89,15 @@ class Sample:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(
-                f"sample has no field {name!r}; fields: {', '.join(self.field_names)}"
-            ) from None
+        edits = self._edits
+        if name in edits or self._dataset is None:
+            try:
+                return self[name]
+            except KeyError:
+                pass
+        elif name in self._dataset._schema:
+            return self._dataset._read_field(self._position(), name)
+        raise AttributeError(f"sample has no field {name!r}; fields: {', '.join(self.field_names)}")
 
     def __getitem__(self, field: str) -> Any:
         if field in self._edits:
@@ -137,7 +141,8 @@ class Sample:
     def __setitem__(self, field: str, value: Any) -> None:
         if field in fof.READ_ONLY_FIELDS:
             raise ValueError(f"field {field!r} is read-only; ids are assigned by the dataset")
-        fof.check_field_name(field)
+        if field not in _CHECKED_NAMES:
+            _CHECKED_NAMES.add(fof.check_field_name(field))
         if field == "filepath" and not isinstance(value, str):
             raise TypeError(f"filepath must be a string path, not {value!r}")
         if field == "tags" and (
@@ -199,3 +204,13 @@ def _format_value(value: Any) -> str:
         )
         return "<Classification: {\n" + inner + ",\n    }>"
     return repr(value)
+
+
+_CHECKED_NAMES: set[str] = set()  # field names that passed check_field_name
+_new = object.__new__
+_set_dataset = Sample._dataset.__set__  # type: ignore[attr-defined]
+_set_id = Sample._sample_id.__set__  # type: ignore[attr-defined]
+_set_pos = Sample._pos.__set__  # type: ignore[attr-defined]
+_set_layout = Sample._layout.__set__  # type: ignore[attr-defined]
+_set_edits = Sample._edits.__set__  # type: ignore[attr-defined]
+_set_in_view = Sample._in_view.__set__  # type: ignore[attr-defined]
