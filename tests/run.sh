@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Set up and run every check on a fresh machine: lint, format, unit, notebook and browser tests.
+# Usage: bash tests/run.sh [extra pytest args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian's chromium drives the real-browser tests (Playwright cannot download its own here).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+  else
+    echo "tests/run.sh: chromium is missing; install it with: sudo apt-get install -y chromium" >&2
+    exit 1
+  fi
+fi
+
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e ".[test]"
+
+echo "== ruff =="
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+
+echo "== pytest =="
+.venv/bin/python -m pytest "$@"
