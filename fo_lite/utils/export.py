@@ -84,10 +84,8 @@ def read_labels_manifest(export_dir: str) -> list[tuple[str, str]]:
 
 
 def _mode(export_media: bool | str) -> str | None:
-    try:
+    if isinstance(export_media, (bool, str)) and export_media in _MODES:  # not 1, 0, 1.0
         return _MODES[export_media]
-    except (KeyError, TypeError):
-        pass
     hint = " (moving is not supported: an export never touches its sources)"
     raise ValueError(
         f"export_media must be True, False, 'copy', 'hardlink' or 'symlink', got {export_media!r}"
