@@ -130,8 +130,9 @@ def acquire(lock_path: str | os.PathLike[str], *, what: str = "this dataset") ->
             raise DatasetLockedError(
                 f"{what} is open for writing in {describe_holder(info)}; lock file {key}. "
                 "Two processes writing one dataset would lose changes. Fix: finish with it "
-                "there (end that process or kernel, or call dataset.close() in it), then "
-                "load it here; or work on a copy under another name."
+                "there (end that process or Jupyter kernel; it saves the dataset as it exits), "
+                "then load it here. To only read the data meanwhile, open the dataset.parquet "
+                "file next to the lock file with pandas.read_parquet."
             ) from None
         except BaseException:
             os.close(fd)
