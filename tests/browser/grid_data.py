@@ -51,6 +51,7 @@ def _draw_image(path: Path, i: int) -> None:
 
 def make_image_set(d: Path) -> ImageSet:
     """40 samples in ``d``: real JPEGs with distinct labels, one XSS label, one truncated, one missing."""
+    d.mkdir(parents=True, exist_ok=True)
     samples = []
     good = []
     for i in range(N_SMALL):

@@ -24,6 +24,7 @@ import ast
 import itertools
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -50,6 +51,7 @@ CHROMIUM_FLAGS = [
 ]
 REPO_ROOT = Path(__file__).resolve().parents[2]
 _workspace_ids = itertools.count()
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class HarnessError(RuntimeError):
@@ -444,7 +446,7 @@ class NotebookPage:
                 break
         content = reply["content"]
         if content["status"] != "ok":
-            tb = "\n".join(content.get("traceback", []))
+            tb = _ANSI.sub("", "\n".join(content.get("traceback", [])))
             raise KernelError(f"{content.get('ename')}: {content.get('evalue')}\n{tb}\n{code}")
         return content
 
