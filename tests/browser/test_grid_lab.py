@@ -92,6 +92,16 @@ def detail_rows(grid: Grid) -> list[tuple[str, str]]:
     return [tuple(r) for r in rows]
 
 
+def wait_detail(grid: Grid, filepath: str) -> list[tuple[str, str]]:
+    """Wait until the open detail panel lists the sample whose filepath is ``filepath``."""
+    expect(grid.detail).to_be_visible()
+    return poll(
+        lambda: detail_rows(grid),
+        lambda rows: ("filepath", filepath) in rows,
+        what=f"detail rows showing filepath {filepath}",
+    )
+
+
 def test_click_three_tiles_selects_them_in_the_kernel(d, tmp_path):
     grid, nb = d.grid, d.nb
     tiles = [grid.tile(i) for i in (0, 1, 2)]
@@ -123,7 +133,7 @@ def save_screenshot(src: Path, dst: Path) -> None:
     from PIL import Image
 
     with Image.open(src) as im:
-        im.convert("RGB").quantize(colors=128).save(dst, optimize=True)
+        im.convert("RGB").quantize(colors=256, dither=Image.Dither.NONE).save(dst, optimize=True)
     assert dst.stat().st_size < 150_000, f"{dst} is {dst.stat().st_size} bytes"
 
 
@@ -228,18 +238,15 @@ def test_keyboard_focus_toggle_escape_and_detail(d):
     expect(grid.count).to_have_text(count_text(N_SMALL, 0))
 
     page.keyboard.press("Enter")
-    expect(grid.detail).to_be_visible()
-    rows = detail_rows(grid)
+    rows = wait_detail(grid, d.images.filepaths[0])
     keys = [k for k, _ in rows]
-    assert ("filepath", d.images.filepaths[0]) in rows, rows
     assert any(k.startswith("ground_truth") and d.images.labels[0] in v for k, v in rows), rows
     assert "tags" in keys, rows
     page.keyboard.press("Escape")
     expect(grid.detail).to_be_hidden()
 
     grid.tile(8).dblclick()
-    expect(grid.detail).to_be_visible()
-    assert ("filepath", d.images.filepaths[8]) in detail_rows(grid)
+    wait_detail(grid, d.images.filepaths[8])
     grid.button("close-detail").click()
     expect(grid.detail).to_be_hidden()
 
@@ -253,8 +260,8 @@ def test_xss_label_is_shown_as_text_and_runs_nothing(d):
     expect(nb.page.locator("[onerror]")).to_have_count(0)
 
     tile.dblclick()
-    expect(grid.detail).to_be_visible()
-    assert any(v == XSS_LABEL for _, v in detail_rows(grid)), detail_rows(grid)
+    rows = wait_detail(grid, d.images.filepaths[XSS_INDEX])
+    assert any(v == XSS_LABEL for _, v in rows), rows
     expect(nb.page.locator("img[src='x']")).to_have_count(0)
     expect(nb.page.locator("[onerror]")).to_have_count(0)
     grid.button("close-detail").click()
