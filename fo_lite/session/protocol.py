@@ -173,12 +173,16 @@ def _toggle(session: Session, msg: dict) -> None:
 
 
 def _add_ids(session: Session, ids: list[str], ack: dict | None) -> None:
+    """Add ``ids`` (unique: rows of a view) to the selection, keeping its order."""
     chosen = session._selected_set
-    added = [i for i in dict.fromkeys(ids) if i not in chosen]
+    added = [i for i in ids if i not in chosen] if chosen else ids
     if not added:
         session._commit_selection(None, ack=ack)
         return
-    chosen.update(added)
+    if chosen:
+        chosen.update(added)
+    else:
+        chosen = set(added)
     session._commit_selection(session._selected_list() + added, chosen, added=added, ack=ack)
 
 

@@ -48,6 +48,12 @@ class _Selection(traitlets.List):
         value = super().get(obj, cls)
         return list(value) if value is not None else value
 
+    def validate(self, obj: Any, value: Any) -> list[str]:
+        pending = getattr(obj, "_pending", None)
+        if pending is not None and value is pending["list"]:
+            return value  # built by the session itself: already unique strings
+        return _as_ids(value)
+
 
 class Session(anywidget.AnyWidget):
     """The dashboard: a live thumbnail grid of a dataset or view, two-way with Python.
@@ -197,12 +203,6 @@ class Session(anywidget.AnyWidget):
             self._view_assigned(value)
         return value
 
-    @traitlets.validate("selected")
-    def _check_selected(self, proposal: Any) -> list[str]:
-        if self._pending is not None and proposal["value"] is self._pending["list"]:
-            return proposal["value"]
-        return _as_ids(proposal["value"])
-
     @traitlets.validate("tile_size")
     def _check_tile_size(self, proposal: Any) -> int:
         value = proposal["value"]
@@ -267,8 +267,13 @@ class Session(anywidget.AnyWidget):
         else:
             old = self._selected_set
             self._selected_set = new = set(change["new"])
+            if abs(len(new) - len(old)) > _FEW_CHANGES:
+                added, removed = [], []  # too many to list: the grid re-reads its flags
+                self._announce(added, removed, None, reset=True)
+                return
             added = [i for i in change["new"] if i not in old]
-            removed = [i for i in change["old"] if i not in new]
+            before = change["old"] if isinstance(change["old"], list) else []
+            removed = [i for i in before if i not in new]
         self._announce(added, removed, pending["ack"] if pending else None)
 
     # -- internals used by protocol.py ----------------------------------------------------
@@ -324,9 +329,11 @@ class Session(anywidget.AnyWidget):
         }
         self.selected = ids
 
-    def _announce(self, added: list[str], removed: list[str], ack: dict | None) -> None:
+    def _announce(
+        self, added: list[str], removed: list[str], ack: dict | None, reset: bool = False
+    ) -> None:
         self._selected_count = len(self._selected_set)
-        few = len(added) + len(removed) <= _FEW_CHANGES
+        few = not reset and len(added) + len(removed) <= _FEW_CHANGES
         self.send(
             {
                 "type": "selection",
@@ -359,6 +366,8 @@ def _as_ids(value: Any) -> list[str]:
         value = [value]
     if value is None:
         return []
+    if isinstance(value, list) and all(type(item) is str for item in value):
+        return list(dict.fromkeys(value))  # the common case, without a Python-level loop
     try:
         items = list(value)
     except TypeError:
