@@ -9,6 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 import fo_lite as fo
@@ -200,6 +202,22 @@ def test_damaged_or_newer_saved_dataset_is_refused_and_kept(db):
     assert not locking.is_held(storage.lock_path(folder)) and "bad" not in registry._loaded
     fo.delete_dataset("bad")
     assert not folder.exists()
+
+    storage.save_state(folder, pd.DataFrame({"x": [1]}), {"not": "a dataset"})
+    with pytest.raises(storage.CorruptDatasetError, match="not a saved Dataset"):
+        fo.load_dataset("bad")
+    assert storage.has_state(folder) and "bad" not in registry._loaded
+
+    table = pq.read_table(storage.data_path(folder))
+    header = json.loads(table.schema.metadata[b"fo_lite"])
+    header["format_version"] = storage.FORMAT_VERSION + 1
+    pq.write_table(
+        table.replace_schema_metadata({b"fo_lite": json.dumps(header)}), storage.data_path(folder)
+    )
+    before = storage.data_path(folder).read_bytes()
+    with pytest.raises(storage.NewerFormatError, match="upgrade fo_lite"):
+        fo.load_dataset("bad")
+    assert storage.data_path(folder).read_bytes() == before
 
 
 def test_lock_contention_names_the_other_process_on_persist(db):

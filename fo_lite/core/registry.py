@@ -190,6 +190,7 @@ def _load_saved(name: str, folder: Path) -> Dataset:
     locking.acquire(lock, what=f"dataset {name!r}")
     try:
         frame, meta = storage.load_state(folder)
+        _check_saved_dataset(folder, frame, meta)
         _restoring = name
         try:
             dataset = Dataset(name=name)
@@ -224,6 +225,15 @@ def _state_of(dataset: Dataset) -> dict:
         "created_at": dataset.created_at.isoformat(),
         "saved_at": datetime.now().isoformat(),
     }
+
+
+def _check_saved_dataset(folder: Path, frame, meta: dict) -> None:
+    schema = meta.get("schema")
+    if not isinstance(schema, dict) or "id" not in frame.columns or "created_at" not in meta:
+        raise storage.CorruptDatasetError(
+            f"{storage.data_path(folder)} is an fo_lite file but not a saved Dataset (no "
+            "schema or id column); it was left untouched. Move it away or delete the folder."
+        )
 
 
 def _install_state(dataset: Dataset, frame, meta: dict) -> None:
@@ -307,6 +317,7 @@ def reload(dataset: Dataset) -> None:
     if disk is None or not dataset.persistent:
         return
     frame, meta = storage.load_state(disk.folder)
+    _check_saved_dataset(disk.folder, frame, meta)
     _install_state(dataset, frame, meta)
     disk.saved_version = dataset._version
     disk.saved_tags = tuple(dataset.tags)
