@@ -18,7 +18,7 @@ from .jupyter_harness import JupyterServer, find_chromium, launch_chromium
 def _unavailable(reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"browser tests cannot run in CI: {reason}", pytrace=False)
-    pytest.skip(f"browser tests need it: {reason}")
+    pytest.skip(f"skipping browser tests: {reason}")
 
 
 @pytest.fixture(scope="session")

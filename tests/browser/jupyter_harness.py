@@ -58,6 +58,21 @@ class HarnessError(RuntimeError):
     """The server, browser or kernel did not reach the state a test waits for."""
 
 
+def playwright_expect() -> Any:
+    """Playwright's ``expect`` for a test module; without Playwright, skip the module (or fail
+    it when the ``CI`` environment variable is set)."""
+    try:
+        from playwright.sync_api import expect
+    except ImportError as exc:
+        msg = f"playwright is not installed ({exc}): pip install '.[test]'"
+        if os.environ.get("CI"):
+            raise ImportError(msg) from exc
+        import pytest
+
+        pytest.skip(f"skipping browser tests: {msg}", allow_module_level=True)
+    return expect
+
+
 def find_chromium() -> str | None:
     """Return the path of Debian's chromium (``apt-get install chromium``), or None."""
     return shutil.which("chromium") or shutil.which("chromium-browser")
@@ -464,7 +479,7 @@ class NotebookPage:
         self,
         expr: str,
         predicate: Callable[[Any], bool],
-        timeout: float = 10.0,
+        timeout: float = 20.0,
         interval: float = 0.02,
     ) -> Any:
         """Poll ``expr`` in the kernel until ``predicate(value)``; return the value or fail."""

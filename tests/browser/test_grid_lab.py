@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
 
 from .grid_data import (
     BROKEN_INDEX,
@@ -26,9 +25,10 @@ from .grid_data import (
     dashboard_cells,
 )
 from .grid_page import Grid, count_text, poll
-from .jupyter_harness import NotebookPage, open_notebook
+from .jupyter_harness import NotebookPage, open_notebook, playwright_expect
 
 pytestmark = pytest.mark.browser
+expect = playwright_expect()
 
 REPO = Path(__file__).resolve().parents[2]
 SELECTED = "session.selected"

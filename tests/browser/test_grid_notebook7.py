@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
 
 from .grid_data import N_SMALL, dashboard_cells
 from .grid_page import Grid, count_text
-from .jupyter_harness import JupyterServer, open_notebook
+from .jupyter_harness import JupyterServer, open_notebook, playwright_expect
 
 pytestmark = pytest.mark.browser
+expect = playwright_expect()
 
 
 @pytest.fixture(scope="module")

@@ -5,11 +5,11 @@ grid's fault."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
 
-from .jupyter_harness import open_notebook
+from .jupyter_harness import open_notebook, playwright_expect
 
 pytestmark = pytest.mark.browser
+expect = playwright_expect()
 
 COUNTER = '''
 import anywidget, traitlets
