@@ -103,26 +103,21 @@ def test_big_file_is_read_in_chunks(tmp_path, monkeypatch):
     p = tmp_path / "big.bin"
     p.write_bytes(data)
     sizes = []
-    real_open = open
+    real_read = os.read
 
-    class Spy:
-        def __init__(self, f):
-            self.f = f
+    def read(fd, n):
+        sizes.append(n)
+        return real_read(fd, n)
 
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *a):
-            self.f.close()
-
-        def read(self, n=-1):
-            sizes.append(n)
-            return self.f.read(n)
-
-    monkeypatch.setattr(fof, "open", lambda *a, **k: Spy(real_open(*a, **k)), raising=False)
+    monkeypatch.setattr(fof.os, "read", read)
     assert compute_filehash(str(p)) == xxhash.xxh3_128_hexdigest(data)
     assert sizes and all(0 < n <= fof.CHUNK_SIZE for n in sizes)
     assert len(sizes) >= 4
+    sizes.clear()
+    small = tmp_path / "small.jpg"
+    small.write_bytes(b"s" * 5000)
+    assert compute_filehash(str(small)) == xxhash.xxh3_128_hexdigest(b"s" * 5000)
+    assert len(sizes) == 2  # the whole file in one read, then the end-of-file probe
 
 
 def test_missing_file_raises_for_a_single_hash(tmp_path):
