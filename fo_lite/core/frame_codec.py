@@ -164,9 +164,24 @@ def frame_to_table(frame: pd.DataFrame) -> tuple[pa.Table, list[dict]]:
                 else (series.to_numpy())
             )
             arr = pa.array(values)
-            specs.append({"name": name, "kind": "native", "dtype": str(series.dtype)})
+            spec = {"name": name, "kind": "native", "dtype": _dtype_name(series.dtype)}
+            categories = getattr(series.dtype, "categories", None)
+            if categories is not None and pd.api.types.infer_dtype(categories) in _JSON_KINDS:
+                # Parquet keeps only the categories in use: record them all, in order
+                spec["categories"] = categories.tolist()
+                spec["ordered"] = bool(series.dtype.ordered)
+            specs.append(spec)
         arrays.append(arr)
     return pa.table(arrays, names=names), specs
+
+
+_JSON_KINDS = ("string", "integer", "floating", "boolean", "mixed-integer-float", "empty")
+
+
+def _dtype_name(dtype: Any) -> str:
+    if isinstance(dtype, pd.StringDtype) and dtype.na_value is pd.NA:
+        return f"string[{dtype.storage}]"  # str() drops the storage
+    return str(dtype)
 
 
 def _object_array(items: list) -> np.ndarray:
@@ -178,8 +193,10 @@ def _decode_native(column: pa.ChunkedArray, dtype_name: str) -> Any:
         dtype = pd.api.types.pandas_dtype(dtype_name)
     except TypeError:
         dtype = None  # a dtype this pandas does not know (e.g. written by a newer pandas)
-    if isinstance(dtype, pd.api.extensions.ExtensionDtype) and hasattr(dtype, "__from_arrow__"):
-        return dtype.__from_arrow__(column)
+    if isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        if hasattr(dtype, "__from_arrow__"):
+            return dtype.__from_arrow__(column)
+        return column.to_pandas()  # e.g. category: Arrow keeps its categories and order
     if dtype is None or dtype.kind in "USO":
         # e.g. pandas 3's "str" read by pandas 2: object strings with None for null
         return pd.Series(column.to_numpy(zero_copy_only=False), dtype=object)
@@ -209,7 +226,13 @@ def table_to_frame(table: pa.Table, specs: list[dict], num_rows: int) -> pd.Data
     data = {}
     for spec, column in zip(specs, table.columns, strict=True):
         if spec["kind"] == "native":
-            data[spec["name"]] = pd.Series(_decode_native(column, spec["dtype"]))
+            series = pd.Series(_decode_native(column, spec["dtype"]))
+            if "categories" in spec:
+                categories = pd.Index(spec["categories"], dtype=object).infer_objects()
+                series = series.astype(object).astype(
+                    pd.CategoricalDtype(categories, ordered=spec["ordered"])
+                )
+            data[spec["name"]] = series
         else:
             data[spec["name"]] = pd.Series(_decode_object(column, spec["kind"]), dtype=object)
     return pd.DataFrame(data, index=pd.RangeIndex(num_rows))
