@@ -181,6 +181,18 @@ def test_making_a_dataset_non_persistent_deletes_its_saved_copy(db):
     assert fo.list_datasets() == ["p"] and len(ds) == 1  # still here in memory
 
 
+def test_value_that_cannot_be_saved_fails_persist_and_leaves_nothing(db):
+    ds = fo.Dataset.from_image_classification_samples([("/a.jpg", "a")], name="t")
+    ds.set_values("pair", [(1, 2)])  # a tuple: cannot be stored exactly without pickle
+    with pytest.raises(ValueError, match="field 'pair', row 0: a tuple value"):
+        ds.persistent = True
+    assert not ds.persistent and not registry.dataset_dir("t").exists()
+    assert ds.values("pair") == [(1, 2)]  # nothing lost in memory
+    ds.set_values("pair", [[1, 2]])
+    ds.persistent = True
+    assert storage.load_state(registry.dataset_dir("t"))[0]["pair"].tolist() == [[1, 2]]
+
+
 def test_database_dir_change_applies_to_later_datasets(db, tmp_path):
     first = fo.Dataset(name="first", persistent=True)
     config.database_dir = tmp_path / "other"

@@ -188,6 +188,7 @@ def _load_saved(name: str, folder: Path) -> Dataset:
 
     lock = storage.lock_path(folder)
     locking.acquire(lock, what=f"dataset {name!r}")
+    dataset = None
     try:
         frame, meta = storage.load_state(folder)
         _check_saved_dataset(folder, frame, meta)
@@ -196,10 +197,12 @@ def _load_saved(name: str, folder: Path) -> Dataset:
             dataset = Dataset(name=name)
         finally:
             _restoring = None
+        _install_state(dataset, frame, meta)
     except BaseException:
+        if dataset is not None:
+            unregister(dataset)
         locking.release(lock)
         raise
-    _install_state(dataset, frame, meta)
     dataset._persistent = True
     _on_disk[name] = _OnDisk(folder, dataset._version, tuple(dataset.tags))
     return dataset
@@ -229,7 +232,12 @@ def _state_of(dataset: Dataset) -> dict:
 
 def _check_saved_dataset(folder: Path, frame, meta: dict) -> None:
     schema = meta.get("schema")
-    if not isinstance(schema, dict) or "id" not in frame.columns or "created_at" not in meta:
+    try:
+        datetime.fromisoformat(meta.get("created_at"))
+        dated = True
+    except (TypeError, ValueError):
+        dated = False
+    if not isinstance(schema, dict) or "id" not in frame.columns or not dated:
         raise storage.CorruptDatasetError(
             f"{storage.data_path(folder)} is an fo_lite file but not a saved Dataset (no "
             "schema or id column); it was left untouched. Move it away or delete the folder."
@@ -290,6 +298,8 @@ def set_persistent(dataset: Dataset, persistent: bool) -> None:
         disk = _OnDisk(folder, -1)
         _write(dataset, disk)
     except BaseException:
+        if not storage.has_state(folder):
+            storage.delete_state(folder)  # leave no empty folder behind
         locking.release(lock)
         raise
     _on_disk[name] = disk
