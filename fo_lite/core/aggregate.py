@@ -26,6 +26,7 @@ from fo_lite.core.documents import (
     NULL,
     NUM,
     OBJ,
+    code_of,
     codes_of,
     rank_values,
     sort_key,
@@ -56,42 +57,50 @@ def _check_expr(expr: Any, where: str) -> None:
         raise ValueError(f"{where}: array expressions are not supported: {expr!r}")
 
 
-def _eval_expr(frame: pd.DataFrame, expr: Any) -> pd.Series | np.ndarray:
+class _Literal:
+    """A constant expression over ``n`` rows (materialized only when an array is needed)."""
+
+    def __init__(self, value: Any, n: int):
+        self.value, self.n = value, n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def to_numpy(self) -> np.ndarray:
+        out = np.empty(self.n, dtype=object)
+        out[:] = [self.value] * self.n
+        return out
+
+
+def _eval_expr(frame: pd.DataFrame, expr: Any) -> pd.Series | np.ndarray | _Literal:
     if _is_ref(expr):
         return expr_values(frame, expr[1:])
     if isinstance(expr, Mapping):
         expr = expr["$literal"]
-    out = np.empty(len(frame), dtype=object)
-    out[:] = [expr] * len(frame)
-    return out
+    return _Literal(expr, len(frame))
 
 
 def _as_object(values) -> np.ndarray:
-    return np.asarray(values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values)
+    if isinstance(values, _Literal):
+        return values.to_numpy()
+    if isinstance(values, pd.Series):
+        return values.to_numpy(dtype=object)
+    return np.asarray(values, dtype=object)
 
 
 # ---------------------------------------------------------------- grouping
 def _hkey(value: Any, code: int) -> Any:
     """Hashable group key: numbers by value, bool apart from numbers, documents by field order."""
-    if code in (NULL, MISS):
+    if code == NULL:
         return None
+    if code == MISS:
+        return ("m",)
     if code == ARR:
-        return (
-            "a",
-            tuple(_hkey(v, c) for v, c in zip(value, codes_of(_objs(value)), strict=False)),
-        )
+        items = _objs(value)
+        return ("a", tuple(map(_hkey, items, codes_of(items))))
     if code == OBJ:
-        vals = list(value.values())
-        return (
-            "o",
-            tuple(
-                zip(
-                    value.keys(),
-                    (_hkey(v, c) for v, c in zip(vals, codes_of(_objs(vals)), strict=False)),
-                    strict=False,
-                )
-            ),
-        )
+        items = _objs(value.values())
+        return ("o", tuple(zip(value.keys(), map(_hkey, items, codes_of(items)), strict=True)))
     if code == NUM:
         return ("n", value)
     return (code, value)
@@ -104,41 +113,52 @@ def _objs(seq) -> np.ndarray:
     return arr
 
 
-def _factorize(values) -> tuple[np.ndarray, np.ndarray]:
-    """(group code per row, first row of each group), groups in order of first appearance."""
-    if isinstance(values, pd.Series) and values.dtype != object:
-        codes, _ = pd.factorize(values, use_na_sentinel=False)
+def _firsts(codes: np.ndarray, k: int, last: bool = False) -> np.ndarray:
+    """Position of the first (or last) row of each group."""
+    pos = np.arange(len(codes))
+    if last:
+        out = np.full(k, -1, dtype=np.int64)
+        np.maximum.at(out, codes, pos)
     else:
-        objs = _as_object(values)
-        keys = _objs(_hkey(v, c) for v, c in zip(objs, codes_of(objs), strict=False))
-        codes, _ = pd.factorize(keys, use_na_sentinel=False)
+        out = np.full(k, len(codes), dtype=np.int64)
+        np.minimum.at(out, codes, pos)
+    return out
+
+
+def _factorize(values, missing_is_null: bool = True) -> tuple[np.ndarray, Any]:
+    """(group code per row, one value per group) of a value vector."""
+    if isinstance(values, pd.Series) and values.dtype != object:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        return np.asarray(codes, dtype=np.int64), pd.Series(uniques)
+    objs = _as_object(values)
+    vcodes = codes_of(objs)
+    if missing_is_null:
+        vcodes[vcodes == MISS] = NULL
+    keys = _objs(map(_hkey, objs, vcodes))
+    codes, uniques = pd.factorize(keys, use_na_sentinel=False)
     codes = np.asarray(codes, dtype=np.int64)
-    _, first = np.unique(codes, return_index=True)
-    return codes, first
+    reps = objs[_firsts(codes, len(uniques))]
+    if missing_is_null:
+        reps[codes_of(reps) == MISS] = None
+    return codes, pd.Series(reps, dtype=object)
 
 
-def _group_ids(frame: pd.DataFrame, spec: Any) -> tuple[np.ndarray, list]:
+def _group_ids(frame: pd.DataFrame, spec: Any) -> tuple[np.ndarray, pd.Series]:
+    """(group code per row, the _id of each group)."""
     n = len(frame)
     if isinstance(spec, Mapping) and list(spec) != ["$literal"]:
         if not spec:
-            return np.zeros(n, dtype=np.int64), [{}] if n else []
+            return np.zeros(n, dtype=np.int64), pd.Series([{}] if n else [], dtype=object)
         parts = [(name, _as_object(_eval_expr(frame, e))) for name, e in spec.items()]
         combined = np.zeros(n, dtype=np.int64)
         for _, vals in parts:
-            codes, first = _factorize(vals)
-            combined = combined * (len(first) + 1) + codes
-            combined, _ = pd.factorize(combined)
+            codes, uniques = _factorize(vals, missing_is_null=False)
+            combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
         combined = np.asarray(combined, dtype=np.int64)
-        _, first = np.unique(combined, return_index=True)
-        ids = [
-            {name: to_python(vals[i]) for name, vals in parts if vals[i] is not MISSING}
-            for i in first
-        ]
-        return combined, ids
-    values = _eval_expr(frame, spec)
-    codes, first = _factorize(values)
-    objs = _as_object(values)
-    return codes, [to_python(objs[i]) for i in first]
+        first = _firsts(combined, int(combined.max()) + 1 if n else 0)
+        ids = [{name: vals[i] for name, vals in parts if vals[i] is not MISSING} for i in first]
+        return combined, pd.Series(_objs(ids), dtype=object)
+    return _factorize(_eval_expr(frame, spec))
 
 
 # ---------------------------------------------------------------- accumulators
@@ -163,10 +183,20 @@ def _numeric(values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _acc_sum(values, codes, k):
+    if isinstance(values, _Literal):
+        lit = values.value
+        if code_of(lit) != NUM:
+            return np.zeros(k, dtype=np.int64)
+        counts = np.bincount(codes, minlength=k)
+        return counts * lit if isinstance(lit, float) else counts * int(lit)
     ok, floats, is_float = _numeric(values)
     sums = np.bincount(codes[ok], weights=floats[ok], minlength=k)
     any_float = np.bincount(codes[is_float], minlength=k) > 0
-    return [float(s) if f else int(round(s)) for s, f in zip(sums, any_float, strict=False)]
+    if not any_float.any():
+        return np.rint(sums).astype(np.int64)
+    if any_float.all():
+        return sums
+    return _objs(float(s) if f else int(round(s)) for s, f in zip(sums, any_float, strict=True))
 
 
 def _acc_avg(values, codes, k):
@@ -193,11 +223,9 @@ def _extreme(values, codes, k, largest: bool):
 
 
 def _pick(values, codes, k, last: bool):
-    objs = _as_object(values)
-    src = codes[::-1] if last else codes
-    _, idx = np.unique(src, return_index=True)
-    pos = len(codes) - 1 - idx if last else idx
-    return [to_python(objs[p]) for p in pos]
+    objs = _as_object(values)[_firsts(codes, k, last)]
+    objs[codes_of(objs) == MISS] = None
+    return objs
 
 
 def _collect(values, codes, k, unique: bool):
@@ -209,6 +237,8 @@ def _collect(values, codes, k, unique: bool):
         pairs = pd.DataFrame({"g": codes[keep], "k": kcodes})
         keep = keep[~pairs.duplicated().to_numpy()]
     out: list = [[] for _ in range(k)]
+    if not len(keep):
+        return out
     order = keep[np.argsort(codes[keep], kind="stable")]
     grp = codes[order]
     bounds = np.flatnonzero(np.r_[True, grp[1:] != grp[:-1], True])
@@ -230,12 +260,11 @@ ACCUMULATORS: dict[str, Callable[[Any, np.ndarray, int], list]] = {
 """$group accumulators: name -> handler(values, group codes, number of groups)."""
 
 
-def _column(values: list) -> pd.Series:
-    """A frame column from Python values: typed when clean (fast later $match), else object."""
-    if all(type(v) is int for v in values) or all(type(v) is float for v in values):
+def _column(values) -> pd.Series:
+    """A frame column from accumulator results: typed numpy stays typed, else object."""
+    if isinstance(values, np.ndarray) and values.dtype != object:
         return pd.Series(values)
-    series = pd.Series(values, dtype=object)
-    return series
+    return pd.Series(_objs(values), dtype=object)
 
 
 # ---------------------------------------------------------------- stages
@@ -272,7 +301,7 @@ def _check_group(spec: Any) -> None:
 def _run_group(frame: pd.DataFrame, spec: Mapping) -> pd.DataFrame:
     codes, ids = _group_ids(frame, spec["_id"])
     k = len(ids)
-    out = {"_id": pd.Series(_objs(ids), dtype=object)}
+    out = {"_id": ids}
     for name, acc in spec.items():
         if name != "_id":
             ((op, expr),) = acc.items()
@@ -465,7 +494,7 @@ def run_project(frame: pd.DataFrame, spec: Mapping) -> pd.DataFrame:
             out[col] = frame[col]
     result = pd.DataFrame(out, index=frame.index)
     for name, expr in computed.items():
-        result[name] = _eval_expr(frame, expr)
+        result[name] = _as_object(_eval_expr(frame, expr))
     return result
 
 
@@ -496,9 +525,14 @@ def check_unwind(arg: Any) -> None:
 
 
 def _set_in(value: Any, parts: list[str], new: Any) -> Any:
+    """A copy of ``value`` with ``parts`` set to ``new`` (removed when ``new`` is MISSING)."""
     if not parts:
         return new
-    base = dict(value) if isinstance(value, dict) else {}
+    if not isinstance(value, dict):
+        if new is MISSING:
+            return value
+        value = {}
+    base = dict(value)
     inner = _set_in(base.get(parts[0], MISSING), parts[1:], new)
     if inner is MISSING:
         base.pop(parts[0], None)
@@ -507,10 +541,24 @@ def _set_in(value: Any, parts: list[str], new: Any) -> Any:
     return base
 
 
+def _doc_walk(value: Any, parts: list[str]) -> Any:
+    for part in parts:
+        if not isinstance(value, dict):
+            return MISSING
+        value = value.get(part, MISSING)
+    return value
+
+
 def run_unwind(frame: pd.DataFrame, arg: Any) -> pd.DataFrame:
     """One document per array element; non-arrays pass; null/missing/[] dropped unless kept."""
     path, preserve, index_name = _unwind_spec(arg)
-    values = _as_object(expr_values(frame, path))
+    col, rest = column_for(frame, path.split("."))
+    if col is None:  # $unwind walks documents only: an array before the last part is missing
+        values = np.full(len(frame), MISSING, dtype=object)
+    else:
+        values = frame[col].to_numpy(dtype=object)
+        if rest:
+            values = _objs(_doc_walk(v, rest) for v in values)
     codes = codes_of(values)
     is_arr = codes == ARR
     lens = np.zeros(len(values), dtype=np.int64)
@@ -532,7 +580,6 @@ def run_unwind(frame: pd.DataFrame, arg: Any) -> pd.DataFrame:
             index[pos] = None
         pos += count
     result = frame.take(rows).reset_index(drop=True)
-    col, rest = column_for(frame, path.split("."))
     if col is None:
         col, rest = path.split(".")[0], path.split(".")[1:]
         base = np.full(len(new), MISSING, dtype=object)

@@ -58,6 +58,11 @@ _BY_TYPE: dict[type, int] = {
     _dt.datetime: DATE,
     pd.Timestamp: DATE,
     re.Pattern: REGEX,
+    np.str_: STR,
+    np.int64: NUM,
+    np.int32: NUM,
+    np.float64: NUM,
+    np.float32: NUM,
 }
 
 

@@ -65,18 +65,38 @@ def _eq_hits(c: Cands, value: Any) -> np.ndarray:
 def _in_hits(c: Cands, values: list) -> np.ndarray:
     hit = np.zeros(len(c.codes), dtype=bool)
     by_code: dict[int, list] = {}
+    by_type: dict[type, list] = {}
     for v in values:
-        by_code.setdefault(code_of(v), []).append(v)
+        by_type.setdefault(type(v), []).append(v)
+    for typ, group in by_type.items():
+        if typ in _PLAIN:  # one bracket per Python type (NaN counts as null)
+            code = code_of(typ())
+            by_code.setdefault(code, []).extend(v for v in group if v == v)
+            if typ is float and any(v != v for v in group):
+                by_code.setdefault(NULL, []).append(None)
+        else:
+            for v in group:
+                by_code.setdefault(code_of(v), []).append(v)
     for code, group in by_code.items():
         if code in (NUM, STR, BOOL):
             mask, vals = c.select(code)
             if mask.any():
-                found = pd.Series(vals).isin(group).to_numpy(dtype=bool)
-                hit[mask] |= found
+                hit[mask] |= _isin(vals, group)
         else:
             for v in group:
                 hit |= _eq_hits(c, v)
     return hit
+
+
+def _isin(vals: Any, group: list) -> np.ndarray:
+    """Vectorized membership; Arrow-backed strings use pyarrow's hash lookup directly."""
+    if isinstance(vals, pd.Series) and "pyarrow" in str(getattr(vals.dtype, "storage", "")):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        found = pc.is_in(pa.array(vals), value_set=pa.array([str(v) for v in group]))
+        return found.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+    return pd.Series(vals).isin(group).to_numpy(dtype=bool)
 
 
 def _compare_hits(c: Cands, value: Any, op: Callable) -> np.ndarray:
@@ -278,7 +298,12 @@ def _check_list(name: str, arg: Any, nonempty: bool = False) -> None:
         raise ValueError(f"{name} needs a non-empty list")
 
 
+_PLAIN = (str, int, float, bool, type(None), np.str_)
+
+
 def _check_value(value: Any, where: str) -> None:
+    if type(value) in _PLAIN:
+        return
     if isinstance(value, Mapping):
         for k, v in value.items():
             if not isinstance(k, str):
