@@ -222,3 +222,20 @@ def test_dask_executor_gives_same_hashes(files):
             paths = [p for p, _ in files]
             got = compute_filehashes(paths, executor=client.get_executor(), progress=False)
     assert got == [xxhash.xxh3_128_hexdigest(d) for _, d in files]
+
+
+def test_permission_denied_counts_as_unreadable(files, monkeypatch):
+    paths = [p for p, _ in files]
+    locked = paths[3]
+    real_open = os.open
+
+    def fake_open(path, flags, *a):
+        if path == locked:  # running as root, chmod would not stop the read: simulate it
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, flags, *a)
+
+    monkeypatch.setattr(fof.os, "open", fake_open)
+    with pytest.warns(RuntimeWarning, match="1 of 60 files") as rec:
+        hashes = compute_filehashes(paths, num_workers=2, progress=False)
+    assert "Permission denied" in str(rec[0].message)
+    assert hashes[3] is None and all(h is not None for i, h in enumerate(hashes) if i != 3)
