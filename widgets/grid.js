@@ -82,6 +82,7 @@ function render({ model, el }) {
   let detailRequest = "";
   let detailUrl = "";
   let lastFocusEl = /** @type {HTMLElement|null} */ (null);
+  let lastToggle = { index: -1, time: 0 };
 
   // ---- DOM skeleton -----------------------------------------------------------------------
   const root = h("div", "fol-root");
@@ -480,6 +481,7 @@ function render({ model, el }) {
     if (!row) return; // not loaded yet: nothing to name
     anchor = index;
     gesture({ type: "toggle", version, index, id: row.id });
+    lastToggle = { index, time: performance.now() };
   }
 
   /** @param {number} index @param {boolean} [scroll] */
@@ -526,7 +528,13 @@ function render({ model, el }) {
   /** @param {MouseEvent} e */
   function onDblClick(e) {
     const index = tileOf(e);
-    if (index >= 0) openDetail(index);
+    if (index < 0) return;
+    // the double-click's first click toggled this tile: undo it, opening changes no selection
+    if (!e.shiftKey && lastToggle.index === index && performance.now() - lastToggle.time < 800) {
+      toggleAt(index, false);
+      lastToggle = { index: -1, time: 0 };
+    }
+    openDetail(index);
   }
 
   /** @param {KeyboardEvent} e */

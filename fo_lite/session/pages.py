@@ -222,7 +222,12 @@ def detail_fields(sample_dict: dict[str, Any]) -> list[list[str]]:
         visit(str(key), value)
     first = {"id": 0, "filepath": 1}
     flat.sort(key=lambda kv: first.get(kv[0], 2))
-    return [[key, format_value(value, _DETAIL_TEXT_MAX) or ""] for key, value in flat]
+    return [[key, _detail_text(value)] for key, value in flat]
+
+
+def _detail_text(value: Any) -> str:
+    text = format_value(value, _DETAIL_TEXT_MAX)
+    return "None" if text is None else text
 
 
 def build_detail(
