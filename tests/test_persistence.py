@@ -256,3 +256,22 @@ def test_lock_contention_names_the_other_process_on_persist(db):
         holder.stdin.close()
         holder.wait(timeout=60)
     assert fo.load_dataset("busy").persistent
+
+
+def test_forked_child_exiting_neither_saves_nor_complains(db):
+    proc = _run(
+        """
+import os, sys
+from fo_lite.core import registry, storage
+ds = fo.Dataset.from_image_classification_samples([("/a.jpg", "a")], name="f", persistent=True)
+ds.set_values("file_hash", ["parent"])
+pid = os.fork()
+if pid == 0:
+    sys.exit(0)  # runs atexit handlers in the child
+os.waitpid(pid, 0)
+print("file_hash" in storage.load_state(registry.dataset_dir("f"))[0])
+""",
+        db,
+    )
+    assert proc.stdout.strip() == "False" and proc.stderr == ""
+    assert fo.load_dataset("f").values("file_hash") == ["parent"]  # the parent saved at exit

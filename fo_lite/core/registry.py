@@ -40,6 +40,7 @@ Example::
 from __future__ import annotations
 
 import atexit
+import os
 import sys
 import urllib.parse
 from dataclasses import dataclass
@@ -70,6 +71,7 @@ _on_disk: dict[str, _OnDisk] = {}
 _restoring: str | None = None
 
 _MAX_FOLDER_NAME = 200
+_OWNER_PID = os.getpid()
 
 
 # -- names and folders ----------------------------------------------------------------------
@@ -345,6 +347,8 @@ def delete(dataset: Dataset) -> None:
 
 
 def _save_all_at_exit() -> None:
+    if os.getpid() != _OWNER_PID:
+        return  # a forked child exiting: the parent owns the datasets and their locks
     for name, disk in list(_on_disk.items()):
         dataset = _loaded.get(name)
         if dataset is None or dataset.deleted or not _is_dirty(dataset, disk):
