@@ -153,6 +153,7 @@ def run_one(contender: str, tree: Path, expect_path: Path, work: Path, tag: str,
         env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     cmd = [py, str(HERE / "walkthroughs" / f"{contender}.py"), "--src", str(tree)]
     cmd += ["--export-dir", str(export_dir), "--expect", str(expect_path)]
+    os.sync()  # start every run with no dirty pages left by the one before (untimed)
     res = procmon.run_measured(
         cmd,
         env=env,

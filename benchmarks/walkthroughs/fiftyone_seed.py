@@ -15,7 +15,14 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Timer, check_and_emit, count_files, load_expect, parse_args  # noqa: E402
+from _common import (  # noqa: E402
+    Timer,
+    check_and_emit,
+    count_files,
+    load_expect,
+    parse_args,
+    settle,
+)
 
 
 def main() -> None:
@@ -88,6 +95,7 @@ def main() -> None:
         assert len(selected_view) == len(ids)
     counts["n_kept"], counts["n_unique"] = n_kept, n_unique
 
+    settle()
     with t.step("export"):
         dataset.export(
             export_dir=export_dir,

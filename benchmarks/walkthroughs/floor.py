@@ -12,7 +12,14 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Timer, check_and_emit, count_files, load_expect, parse_args  # noqa: E402
+from _common import (  # noqa: E402
+    Timer,
+    check_and_emit,
+    count_files,
+    load_expect,
+    parse_args,
+    settle,
+)
 
 IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 
@@ -90,11 +97,13 @@ def main() -> None:
         counts["n_unique"] = df["file_hash"].nunique()
         print(counts["n_kept"], counts["n_unique"])
 
+    settle()
     with t.step("export"):
         export_tree(df, args.export_dir / "copy", shutil.copyfile)
     counts["n_exported"] = count_files(args.export_dir / "copy")
 
     if not args.no_hardlink:
+        settle()
         with t.step("export_hardlink"):
             export_tree(df, args.export_dir / "hardlink", os.link)
         counts["n_exported_hardlink"] = count_files(args.export_dir / "hardlink")

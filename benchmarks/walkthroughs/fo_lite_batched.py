@@ -10,7 +10,14 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Timer, check_and_emit, count_files, load_expect, parse_args  # noqa: E402
+from _common import (  # noqa: E402
+    Timer,
+    check_and_emit,
+    count_files,
+    load_expect,
+    parse_args,
+    settle,
+)
 
 
 def main() -> None:
@@ -73,12 +80,14 @@ def main() -> None:
         assert len(selected_view) == len(ids)
     counts["n_kept"], counts["n_unique"] = n_kept, n_unique
 
+    settle()
     with t.step("export"):
         dataset.export(label_field="ground_truth", export_dir=export_dir)
     counts["n_exported"] = count_files(Path(export_dir))
 
     if not args.no_hardlink:
         hl_dir = str(args.export_dir / "hardlink")
+        settle()
         with t.step("export_hardlink"):
             dataset.export(label_field="ground_truth", export_dir=hl_dir, export_media="hardlink")
         counts["n_exported_hardlink"] = count_files(Path(hl_dir))
