@@ -149,3 +149,17 @@ def test_get_many_with_an_executor_matches_serial_order(tmp_path):
 def test_bad_cache_settings_are_rejected(kwargs):
     with pytest.raises(ValueError, match="ThumbnailCache needs"):
         ThumbnailCache(**kwargs)
+
+
+def test_smaller_sizes_are_made_from_the_cached_grid_thumbnail(tmp_path, monkeypatch):
+    path = _jpeg(tmp_path / "big.jpg", size=(1600, 1200))
+    opened = []
+    real_open = Image.open
+    monkeypatch.setattr(th.Image, "open", lambda fp, *a, **k: opened.append(fp) or real_open(fp))
+    cache = ThumbnailCache(px=200)
+    small = cache.get(path, px=64)
+    assert opened[0] == path and len(opened) == 2 and not isinstance(opened[1], str)
+    assert cache.get(path).ok and len(opened) == 2, "the 200 px one was cached on the way"
+    assert _decode(small.data).size == (64, 48)
+    missing = cache.get(str(tmp_path / "gone.jpg"), px=64)
+    assert missing.reason == "file not found"

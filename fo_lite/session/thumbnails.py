@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -60,8 +60,11 @@ def placeholder(reason: str) -> Thumbnail:
     return Thumbnail(None, None, text)
 
 
-def make_thumbnail(path: str, px: int = DEFAULT_PX, quality: int = DEFAULT_QUALITY) -> bytes:
-    """Decode ``path`` and return a JPEG of at most ``px`` x ``px`` pixels (aspect kept).
+def make_thumbnail(
+    path: str | BinaryIO, px: int = DEFAULT_PX, quality: int = DEFAULT_QUALITY
+) -> bytes:
+    """Decode ``path`` (or a binary file object) and return a JPEG of at most ``px`` x ``px``
+    pixels (aspect kept).
 
     Raises the underlying ``OSError`` / ``UnidentifiedImageError`` for unreadable files;
     :meth:`ThumbnailCache.get` turns those into placeholders.
@@ -229,8 +232,15 @@ class ThumbnailCache:
 
     def _render(self, key: tuple) -> Thumbnail:
         path, _, _, px = key
+        source: str | io.BytesIO = path
+        if px < self.px:
+            # smaller sizes (the static snapshot's) come from the grid's cached thumbnail
+            base = self.get(path)
+            if not base.ok:
+                return base
+            source = io.BytesIO(base.data)  # type: ignore[arg-type]
         try:
-            return Thumbnail(make_thumbnail(path, px, self.quality), "image/jpeg")
+            return Thumbnail(make_thumbnail(source, px, self.quality), "image/jpeg")
         except Exception as exc:  # any decoder failure becomes a placeholder, never a crash
             return placeholder(reason_for(exc))
 
