@@ -403,3 +403,19 @@ def test_front_end_assets_are_found_and_render_text_only():
     assert "export default" in session._esm and "render" in session._esm
     assert ".fol-root" in session._css and "--jp-layout-color1" in session._css
     assert "innerHTML" not in session._esm and "insertAdjacentHTML" not in session._esm
+
+
+def test_saved_outputs_do_not_depend_on_random_ids(images):
+    def bundle():
+        ds = fo.Dataset.from_image_classification_samples(
+            images, name="proto_stable", overwrite=True
+        )
+        session = Session(ds, tile_field="filepath")
+        session.view = ds.view().select(ds.values("id")[2:5])
+        session.selected = ds.values("id")[3:4]
+        return session._repr_mimebundle_()[0]
+
+    first, second = bundle(), bundle()
+    assert first["text/plain"] == second["text/plain"]
+    assert "select(sample_ids=<3 items>" in first["text/plain"]
+    assert first["text/html"] == second["text/html"]

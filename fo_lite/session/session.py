@@ -352,8 +352,9 @@ class Session(anywidget.AnyWidget):
                 (previous,), self._before_show_selected = self._before_show_selected, None
                 self.view = previous
             elif self._selected_set and self.dataset is not None:
+                only_selected = self.dataset.select(self._selected_list())
                 self._before_show_selected = (self.view,)
-                self.view = self.dataset.select(self._selected_list())
+                self.view = only_selected
         finally:
             self._keep_selection = False
 

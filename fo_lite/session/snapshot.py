@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from typing import TYPE_CHECKING, Any
 
 from fo_lite.session import pages
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 SNAPSHOT_TILES = 24
 SNAPSHOT_PX = 64
 _VIEW_TEXT_MAX = 160
+_OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 
 
 def view_text(stages: list[dict[str, Any]]) -> str:
@@ -36,8 +38,13 @@ def view_text(stages: list[dict[str, Any]]) -> str:
 
 
 def _short(value: Any) -> str:
+    # ids differ on every run: leave them out so saved outputs stay the same (nbval)
     if isinstance(value, dict) and set(value) == {"_items"}:
         return f"<{value['_items']:,} items>"
+    if isinstance(value, (list, tuple)):
+        return f"<{len(value):,} items>"
+    if isinstance(value, str) and _OBJECT_ID.fullmatch(value):
+        return "<id>"
     return pages.format_value(value, 60) or "None"
 
 
@@ -95,7 +102,7 @@ def snapshot_html(session: Session, limit: int = SNAPSHOT_TILES, px: int = SNAPS
             border = "2px solid #1976d2" if sample_id in chosen else "1px solid #ccc"
             caption = esc(pages.format_value(label, 40) or "")
             tiles.append(
-                f'<figure title="{esc(sample_id)}" style="display:inline-block;margin:2px;'
+                f'<figure style="display:inline-block;margin:2px;'
                 f'padding:2px;border:{border};vertical-align:top;width:{px}px">{image}'
                 f'<figcaption style="font-size:10px;overflow:hidden;white-space:nowrap">'
                 f"{caption}</figcaption></figure>"

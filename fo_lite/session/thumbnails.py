@@ -28,7 +28,7 @@ from typing import Any, BinaryIO
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 DEFAULT_PX = 224
-DEFAULT_QUALITY = 80
+DEFAULT_QUALITY = 75
 DEFAULT_MAX_BYTES = 64 * 2**20
 _REASON_MAX = 120
 
