@@ -398,11 +398,19 @@ def _project_spec(spec: Any) -> tuple[bool, dict, dict, bool]:
                 f'$project {path!r}: {value!r} is not supported; use 1/0, a "$field" '
                 'reference or {"$literal": value}'
             )
+    names = {*flags, *computed}
+    for path in names:
+        parts = path.split(".")
+        for k in range(1, len(parts)):
+            if ".".join(parts[:k]) in names:
+                raise ValueError(
+                    f"$project paths {'.'.join(parts[:k])!r} and {path!r} collide; keep one"
+                )
     keep_id = flags.pop("_id", True)
     modes = set(flags.values())
     if len(modes) > 1 or (computed and modes == {False}):
         raise ValueError("$project cannot mix inclusion and exclusion (except for _id)")
-    inclusion = bool(computed) or modes == {True} or not flags
+    inclusion = bool(computed) or modes == {True} or (not flags and keep_id)
     return inclusion, flags, computed, keep_id
 
 
@@ -669,4 +677,4 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return out
 
 
-__all__ = ["ACCUMULATORS", "STAGES", "records", "run_pipeline", "validate_pipeline", "column_for"]
+__all__ = ["ACCUMULATORS", "STAGES", "records", "run_pipeline", "validate_pipeline"]

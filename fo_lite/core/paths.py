@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fo_lite.core.documents import ARR, BOOL, DATE, MISS, MISSING, NULL, NUM, STR, codes_of
+from fo_lite.core.documents import ARR, BOOL, DATE, MISSING, NULL, NUM, STR, codes_of
 
 
 def split_path(path: Any) -> list[str]:
@@ -57,6 +57,7 @@ class Cands:
         return out
 
     def direct_mask(self) -> np.ndarray:
+        """Per-candidate bool: the path's value itself (not an element of an array value)."""
         if self.direct is None:
             return np.ones(len(self.codes), dtype=bool)
         return self.direct
@@ -75,6 +76,7 @@ class Cands:
         return mask, sub
 
     def object_values(self) -> np.ndarray:
+        """The candidate values as an object array."""
         return np.asarray(self.values, dtype=object)
 
 
@@ -195,6 +197,7 @@ class FrameSource:
         self.n = len(frame)
 
     def candidates(self, path: str) -> Cands:
+        """The candidates of ``path`` for every row of the frame."""
         parts = split_path(path)
         col, rest = column_for(self.frame, parts)
         if col is None:
@@ -218,6 +221,7 @@ class ValuesSource:
         self.n = len(values)
 
     def candidates(self, path: str) -> Cands:
+        """The candidates of ``path`` inside each document."""
         return walk_candidates(self.values, split_path(path))
 
 
@@ -250,4 +254,4 @@ def expr_values(frame: pd.DataFrame, path: str) -> pd.Series | np.ndarray:
     return out
 
 
-__all__ = ["Cands", "FrameSource", "ValuesSource", "expr_values", "split_path", "MISS"]
+__all__ = ["Cands", "FrameSource", "ValuesSource", "column_for", "expr_values", "split_path"]

@@ -209,7 +209,7 @@ def _op_elem_match(c, arg, spec, ev):
     elems = np.empty(int(lens.sum()), dtype=object)
     elems[:] = [e for lst in lists for e in lst]
     sub_owner = np.repeat(idx, lens)
-    if _is_operator_doc(arg):
+    if _is_value_form(arg):
         sub = Cands(len(elems), elems, codes_of(elems))
         elem_hit = ev.operators(sub, arg)
     else:
@@ -249,7 +249,12 @@ SUPPORTED = sorted([*OPERATORS, *LOGICAL])
 
 
 def _is_operator_doc(value: Any) -> bool:
-    return isinstance(value, Mapping) and bool(value) and next(iter(value)).startswith("$")
+    return isinstance(value, Mapping) and bool(value) and str(next(iter(value))).startswith("$")
+
+
+def _is_value_form(spec: Mapping) -> bool:
+    """$elemMatch on values ({"$gt": 1}) rather than on documents ({"p": 1}, {"$or": ...})."""
+    return _is_operator_doc(spec) and not any(k in LOGICAL for k in spec)
 
 
 class _Evaluator:
@@ -356,7 +361,7 @@ def _validate_operators(path: str, spec: Mapping) -> None:
 def _validate_elem_match(path: str, arg: Any) -> None:
     if not isinstance(arg, Mapping) or not arg:
         raise TypeError(f"$elemMatch on {path!r} needs a non-empty document, got {arg!r}")
-    if _is_operator_doc(arg):
+    if _is_value_form(arg):
         _validate_operators(path, arg)
     else:
         validate_query(arg)
