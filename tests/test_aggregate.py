@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import numpy as np
@@ -324,3 +325,26 @@ def test_tables():
                            "$unwind", "$sortByCount"}  # fmt: skip
     assert set(ACCUMULATORS) == {"$sum", "$avg", "$min", "$max", "$first", "$last", "$push",
                                  "$addToSet"}  # fmt: skip
+
+
+def test_extension_dtypes_give_plain_values():
+    frame = pd.DataFrame(
+        {
+            "cat": pd.Series(["a", "b", None, "a"], dtype="category"),
+            "i": pd.Series([1, None, 3, 1], dtype="Int64"),
+            "b": pd.Series([True, None, False, True], dtype="boolean"),
+            "t": pd.to_datetime(["2020-01-01", None, "2021-01-01", "2020-01-01"]),
+        }
+    )
+    out = run_pipeline(
+        frame,
+        [
+            {"$group": {"_id": "$cat", "n": {"$sum": "$i"}, "t": {"$max": "$t"},
+                        "b": {"$first": "$b"}}},
+            {"$sort": {"n": -1}},
+        ],
+    )  # fmt: skip
+    assert out[0]["_id"] is None and out[0]["n"] == 3 and out[0]["b"] is False
+    assert out[1] == {"_id": "a", "n": 2, "t": datetime.datetime(2020, 1, 1), "b": True}
+    assert out[2] == {"_id": "b", "n": 0, "t": None, "b": None}
+    assert all(plain(d) or isinstance(d.get("t"), datetime.datetime) for d in out)

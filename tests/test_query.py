@@ -314,3 +314,24 @@ def test_one_table_of_operators():
         assert name in OPERATORS
     for name in ["$not", "$size", "$all", "$elemMatch"]:
         assert name in OPERATORS
+
+
+def test_extension_dtypes():
+    frame = pd.DataFrame(
+        {
+            "cat": pd.Series(["a", "b", None, "a"], dtype="category"),
+            "i": pd.Series([1, None, 3, 1], dtype="Int64"),
+            "b": pd.Series([True, None, False, True], dtype="boolean"),
+            "s": pd.Series(["x", None, "y", "x"], dtype="string[python]"),
+            "t": pd.to_datetime(["2020-01-01", None, "2021-01-01", "2020-01-01"]),
+        }
+    )
+    assert rows(frame, {"cat": "a"}) == [0, 3]
+    assert rows(frame, {"cat": None}) == [2]
+    assert rows(frame, {"i": {"$gt": 1}}) == [2]
+    assert rows(frame, {"i": {"$in": [1, None]}}) == [0, 1, 3]
+    assert rows(frame, {"b": True}) == [0, 3]
+    assert rows(frame, {"b": None}) == [1]
+    assert rows(frame, {"s": {"$in": ["x"]}}) == [0, 3]
+    assert rows(frame, {"t": {"$gt": pd.Timestamp("2020-06-01").to_pydatetime()}}) == [2]
+    assert rows(frame, {"t": None}) == [1]

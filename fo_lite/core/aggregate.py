@@ -652,6 +652,18 @@ def run_pipeline(frame: pd.DataFrame, pipeline: Sequence[Mapping]) -> list[dict]
     return records(frame)
 
 
+_PLAIN_TYPES = frozenset({str, int, bool, type(None)})
+
+
+def _plain_column(series: pd.Series) -> tuple[list, bool]:
+    """(plain Python values, may hold MISSING) of one column, vectorized for typed dtypes."""
+    if series.dtype != object and not pd.api.types.is_datetime64_any_dtype(series.dtype):
+        values = series.astype(object)
+        return values.where(series.notna(), None).tolist(), False
+    plain = _PLAIN_TYPES
+    return [v if type(v) in plain or v is MISSING else to_python(v) for v in series.tolist()], True
+
+
 def records(frame: pd.DataFrame) -> list[dict]:
     """Plain nested dicts from a frame (``MISSING`` cells left out, NaN -> None, ``_id`` first)."""
     names = list(frame.columns)
@@ -659,11 +671,20 @@ def records(frame: pd.DataFrame) -> list[dict]:
         names = ["_id" if c == "id" else c for c in names]
     order = sorted(range(len(names)), key=lambda i: names[i].split(".")[0] != "_id")
     paths = [names[i].split(".") for i in order]
-    columns = [frame.iloc[:, i].tolist() for i in order]
+    columns, maybe_missing = [], False
+    for i in order:
+        values, missing = _plain_column(frame.iloc[:, i])
+        columns.append(values)
+        maybe_missing |= missing
+    if not columns:
+        return [{} for _ in range(len(frame))]
+    if not maybe_missing and all(len(p) == 1 for p in paths):
+        keys = [p[0] for p in paths]
+        return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
     out = []
-    for row in zip(*columns, strict=False) if columns else [() for _ in range(len(frame))]:
+    for row in zip(*columns, strict=True):
         doc: dict = {}
-        for parts, value in zip(paths, row, strict=False):
+        for parts, value in zip(paths, row, strict=True):
             if value is MISSING:
                 continue
             target = doc
@@ -672,7 +693,7 @@ def records(frame: pd.DataFrame) -> list[dict]:
                 if not isinstance(nxt, dict):
                     nxt = target[part] = {}
                 target = nxt
-            target[parts[-1]] = to_python(value)
+            target[parts[-1]] = value
         out.append(doc)
     return out
 

@@ -8,6 +8,7 @@ builds a frame that keeps that difference, for tests that compare with a MongoDB
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import math
 import numbers
 import re
@@ -100,10 +101,25 @@ def _slow_code(value: Any) -> int:
     return OTHER
 
 
+_UNIFORM = {
+    "string": STR,
+    "boolean": BOOL,
+    "integer": NUM,
+    "floating": NUM,
+    "mixed-integer-float": NUM,
+    "empty": NULL,
+}
+
+
 def codes_of(values: np.ndarray) -> np.ndarray:
     """Vector of type brackets (int8) for an object array."""
-    get = _BY_TYPE.get
-    codes = np.fromiter((get(type(v), -1) for v in values), dtype=np.int8, count=len(values))
+    uniform = _UNIFORM.get(pd.api.types.infer_dtype(values, skipna=True))
+    if uniform is not None:  # one bracket plus nulls: no per-value work
+        return np.where(pd.isna(values), NULL, uniform).astype(np.int8)
+    types = map(type, values)
+    codes = np.fromiter(
+        map(_BY_TYPE.get, types, itertools.repeat(-1)), dtype=np.int8, count=len(values)
+    )
     odd = np.flatnonzero(codes < 0)
     for i in odd:
         codes[i] = code_of(values[i])
@@ -194,6 +210,8 @@ def to_python(value: Any) -> Any:
         return [to_python(v) for v in value]
     if code == OBJ:
         return {str(k): to_python(v) for k, v in value.items() if v is not MISSING}
+    if code == DATE:
+        return pd.Timestamp(value).to_pydatetime()
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, float) and math.isinf(value):

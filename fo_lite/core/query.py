@@ -96,7 +96,9 @@ def _isin(vals: Any, group: list) -> np.ndarray:
 
         found = pc.is_in(pa.array(vals), value_set=pa.array([str(v) for v in group]))
         return found.to_numpy(zero_copy_only=False).astype(bool, copy=False)
-    return pd.Series(vals).isin(group).to_numpy(dtype=bool)
+    if isinstance(vals, np.ndarray):  # keep object arrays object (no str-dtype conversion)
+        vals = pd.Series(vals, dtype=vals.dtype, copy=False)
+    return vals.isin(group).to_numpy(dtype=bool)
 
 
 def _compare_hits(c: Cands, value: Any, op: Callable) -> np.ndarray:
