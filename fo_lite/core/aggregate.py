@@ -25,10 +25,17 @@ from fo_lite.core.documents import (
     MISSING,
     NULL,
     NUM,
-    OBJ,
     code_of,
     codes_of,
+    exclude_paths,
+    get_path,
+    group_key,
+    include_paths,
+    object_array,
+    path_tree,
     rank_values,
+    records,
+    set_path,
     sort_key,
     to_python,
 )
@@ -89,30 +96,6 @@ def _as_object(values) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- grouping
-def _hkey(value: Any, code: int) -> Any:
-    """Hashable group key: numbers by value, bool apart from numbers, documents by field order."""
-    if code == NULL:
-        return None
-    if code == MISS:
-        return ("m",)
-    if code == ARR:
-        items = _objs(value)
-        return ("a", tuple(map(_hkey, items, codes_of(items))))
-    if code == OBJ:
-        items = _objs(value.values())
-        return ("o", tuple(zip(value.keys(), map(_hkey, items, codes_of(items)), strict=True)))
-    if code == NUM:
-        return ("n", value)
-    return (code, value)
-
-
-def _objs(seq) -> np.ndarray:
-    items = list(seq)
-    arr = np.empty(len(items), dtype=object)
-    arr[:] = items
-    return arr
-
-
 def _firsts(codes: np.ndarray, k: int, last: bool = False) -> np.ndarray:
     """Position of the first (or last) row of each group."""
     pos = np.arange(len(codes))
@@ -134,7 +117,7 @@ def _factorize(values, missing_is_null: bool = True) -> tuple[np.ndarray, Any]:
     vcodes = codes_of(objs)
     if missing_is_null:
         vcodes[vcodes == MISS] = NULL
-    keys = _objs(map(_hkey, objs, vcodes))
+    keys = object_array(map(group_key, objs, vcodes))
     codes, uniques = pd.factorize(keys, use_na_sentinel=False)
     codes = np.asarray(codes, dtype=np.int64)
     reps = objs[_firsts(codes, len(uniques))]
@@ -157,7 +140,7 @@ def _group_ids(frame: pd.DataFrame, spec: Any) -> tuple[np.ndarray, pd.Series]:
         combined = np.asarray(combined, dtype=np.int64)
         first = _firsts(combined, int(combined.max()) + 1 if n else 0)
         ids = [{name: vals[i] for name, vals in parts if vals[i] is not MISSING} for i in first]
-        return combined, pd.Series(_objs(ids), dtype=object)
+        return combined, pd.Series(object_array(ids), dtype=object)
     return _factorize(_eval_expr(frame, spec))
 
 
@@ -196,7 +179,9 @@ def _acc_sum(values, codes, k):
         return np.rint(sums).astype(np.int64)
     if any_float.all():
         return sums
-    return _objs(float(s) if f else int(round(s)) for s, f in zip(sums, any_float, strict=True))
+    return object_array(
+        float(s) if f else int(round(s)) for s, f in zip(sums, any_float, strict=True)
+    )
 
 
 def _acc_avg(values, codes, k):
@@ -232,7 +217,9 @@ def _collect(values, codes, k, unique: bool):
     objs = _as_object(values)
     keep = np.flatnonzero(codes_of(objs) != MISS)
     if unique and len(keep):
-        keys = _objs(_hkey(v, c) for v, c in zip(objs[keep], codes_of(objs[keep]), strict=False))
+        keys = object_array(
+            group_key(v, c) for v, c in zip(objs[keep], codes_of(objs[keep]), strict=False)
+        )
         kcodes, _ = pd.factorize(keys, use_na_sentinel=False)
         pairs = pd.DataFrame({"g": codes[keep], "k": kcodes})
         keep = keep[~pairs.duplicated().to_numpy()]
@@ -264,7 +251,7 @@ def _column(values) -> pd.Series:
     """A frame column from accumulator results: typed numpy stays typed, else object."""
     if isinstance(values, np.ndarray) and values.dtype != object:
         return pd.Series(values)
-    return pd.Series(_objs(values), dtype=object)
+    return pd.Series(object_array(values), dtype=object)
 
 
 # ---------------------------------------------------------------- stages
@@ -419,51 +406,6 @@ def check_project(spec: Any) -> None:
     _project_spec(spec)
 
 
-def _tree(paths: list[list[str]]) -> dict:
-    tree: dict = {}
-    for parts in paths:
-        node = tree
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-            if node is True:
-                break
-        else:
-            node[parts[-1]] = True
-    return tree
-
-
-def _include(value: Any, tree: dict) -> Any:
-    if isinstance(value, dict):
-        out = {}
-        for key, val in value.items():
-            sub = tree.get(key)
-            if sub is True:
-                out[key] = val
-            elif sub is not None:
-                inner = _include(val, sub)
-                if inner is not MISSING:
-                    out[key] = inner
-        return out
-    if type(value) is list:
-        return [_include(v, tree) for v in value if isinstance(v, (dict, list))]
-    return MISSING
-
-
-def _exclude(value: Any, tree: dict) -> Any:
-    if isinstance(value, dict):
-        out = {}
-        for key, val in value.items():
-            sub = tree.get(key)
-            if sub is None:
-                out[key] = val
-            elif sub is not True:
-                out[key] = _exclude(val, sub)
-        return out
-    if type(value) is list:
-        return [_exclude(v, tree) for v in value]
-    return value
-
-
 def _map_objects(series: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
     values = series.to_numpy(dtype=object)
     out = np.empty(len(values), dtype=object)
@@ -493,11 +435,11 @@ def run_project(frame: pd.DataFrame, spec: Mapping) -> pd.DataFrame:
             if col in covered:
                 out[col] = frame[col]
             elif col in by_col:
-                tree = _tree(by_col[col])
-                out[col] = _map_objects(frame[col], lambda v, t=tree: _include(v, t))
+                tree = path_tree(by_col[col])
+                out[col] = _map_objects(frame[col], lambda v, t=tree: include_paths(v, t))
         elif col in by_col:
-            tree = _tree(by_col[col])
-            out[col] = _map_objects(frame[col], lambda v, t=tree: _exclude(v, t))
+            tree = path_tree(by_col[col])
+            out[col] = _map_objects(frame[col], lambda v, t=tree: exclude_paths(v, t))
         elif col not in covered:
             out[col] = frame[col]
     result = pd.DataFrame(out, index=frame.index)
@@ -532,31 +474,6 @@ def check_unwind(arg: Any) -> None:
     _unwind_spec(arg)
 
 
-def _set_in(value: Any, parts: list[str], new: Any) -> Any:
-    """A copy of ``value`` with ``parts`` set to ``new`` (removed when ``new`` is MISSING)."""
-    if not parts:
-        return new
-    if not isinstance(value, dict):
-        if new is MISSING:
-            return value
-        value = {}
-    base = dict(value)
-    inner = _set_in(base.get(parts[0], MISSING), parts[1:], new)
-    if inner is MISSING:
-        base.pop(parts[0], None)
-    else:
-        base[parts[0]] = inner
-    return base
-
-
-def _doc_walk(value: Any, parts: list[str]) -> Any:
-    for part in parts:
-        if not isinstance(value, dict):
-            return MISSING
-        value = value.get(part, MISSING)
-    return value
-
-
 def run_unwind(frame: pd.DataFrame, arg: Any) -> pd.DataFrame:
     """One document per array element; non-arrays pass; null/missing/[] dropped unless kept."""
     path, preserve, index_name = _unwind_spec(arg)
@@ -566,7 +483,7 @@ def run_unwind(frame: pd.DataFrame, arg: Any) -> pd.DataFrame:
     else:
         values = frame[col].to_numpy(dtype=object)
         if rest:
-            values = _objs(_doc_walk(v, rest) for v in values)
+            values = object_array(get_path(v, rest) for v in values)
     codes = codes_of(values)
     is_arr = codes == ARR
     lens = np.zeros(len(values), dtype=np.int64)
@@ -594,7 +511,7 @@ def run_unwind(frame: pd.DataFrame, arg: Any) -> pd.DataFrame:
     else:
         base = result[col].to_numpy(dtype=object)
     cells = np.empty(len(new), dtype=object)
-    cells[:] = [_set_in(b, rest, v) for b, v in zip(base, new, strict=False)] if rest else new
+    cells[:] = [set_path(b, rest, v) for b, v in zip(base, new, strict=False)] if rest else new
     result[col] = pd.Series(cells, dtype=object)
     if index_name is not None:
         result[index_name] = pd.Series(index, dtype=object)
@@ -618,7 +535,7 @@ STAGES: dict[str, tuple[Callable[[Any], None], Callable[[pd.DataFrame, Any], pd.
 def validate_pipeline(pipeline: Sequence[Mapping]) -> None:
     """Check a pipeline (a list of one-key stage dicts); raise naming the bad stage or part.
 
-    >>> validate_pipeline([{"$out": "x"}])
+    >>> validate_pipeline([{"$out": "x"}])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     ValueError: pipeline stage '$out' is not supported; supported stages: ...
@@ -650,52 +567,6 @@ def run_pipeline(frame: pd.DataFrame, pipeline: Sequence[Mapping]) -> list[dict]
         ((name, arg),) = stage.items()
         frame = STAGES[name][1](frame, arg)
     return records(frame)
-
-
-_PLAIN_TYPES = frozenset({str, int, bool, type(None)})
-
-
-def _plain_column(series: pd.Series) -> tuple[list, bool]:
-    """(plain Python values, may hold MISSING) of one column, vectorized for typed dtypes."""
-    if series.dtype != object and not pd.api.types.is_datetime64_any_dtype(series.dtype):
-        values = series.astype(object)
-        return values.where(series.notna(), None).tolist(), False
-    plain = _PLAIN_TYPES
-    return [v if type(v) in plain or v is MISSING else to_python(v) for v in series.tolist()], True
-
-
-def records(frame: pd.DataFrame) -> list[dict]:
-    """Plain nested dicts from a frame (``MISSING`` cells left out, NaN -> None, ``_id`` first)."""
-    names = list(frame.columns)
-    if "_id" not in names and "id" in names:
-        names = ["_id" if c == "id" else c for c in names]
-    order = sorted(range(len(names)), key=lambda i: names[i].split(".")[0] != "_id")
-    paths = [names[i].split(".") for i in order]
-    columns, maybe_missing = [], False
-    for i in order:
-        values, missing = _plain_column(frame.iloc[:, i])
-        columns.append(values)
-        maybe_missing |= missing
-    if not columns:
-        return [{} for _ in range(len(frame))]
-    if not maybe_missing and all(len(p) == 1 for p in paths):
-        keys = [p[0] for p in paths]
-        return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
-    out = []
-    for row in zip(*columns, strict=True):
-        doc: dict = {}
-        for parts, value in zip(paths, row, strict=True):
-            if value is MISSING:
-                continue
-            target = doc
-            for part in parts[:-1]:
-                nxt = target.get(part)
-                if not isinstance(nxt, dict):
-                    nxt = target[part] = {}
-                target = nxt
-            target[parts[-1]] = value
-        out.append(doc)
-    return out
 
 
 __all__ = ["ACCUMULATORS", "STAGES", "records", "run_pipeline", "validate_pipeline"]

@@ -240,3 +240,149 @@ def frame_from_documents(docs: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
         else:
             columns[name] = pd.Series(values)
     return pd.DataFrame(columns, index=pd.RangeIndex(len(docs)))
+
+
+# ---------------------------------------------------------------- documents <-> frames
+def group_key(value: Any, code: int) -> Any:
+    """Hashable group key: numbers by value, bool apart from numbers, documents by field order."""
+    if code == NULL:
+        return None
+    if code == MISS:
+        return ("m",)
+    if code == ARR:
+        items = object_array(value)
+        return ("a", tuple(map(group_key, items, codes_of(items))))
+    if code == OBJ:
+        items = object_array(value.values())
+        return ("o", tuple(zip(value.keys(), map(group_key, items, codes_of(items)), strict=True)))
+    if code == NUM:
+        return ("n", value)
+    return (code, value)
+
+
+def object_array(seq) -> np.ndarray:
+    """A 1-d object array of the items (lists and tuples stay single items)."""
+    items = list(seq)
+    arr = np.empty(len(items), dtype=object)
+    arr[:] = items
+    return arr
+
+
+def path_tree(paths: list[list[str]]) -> dict:
+    """Nested dict of path parts, ``True`` at each path's end (a shorter path wins)."""
+    tree: dict = {}
+    for parts in paths:
+        node = tree
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if node is True:
+                break
+        else:
+            node[parts[-1]] = True
+    return tree
+
+
+def include_paths(value: Any, tree: dict) -> Any:
+    """``value`` keeping only the paths of ``tree`` (arrays: each document element)."""
+    if isinstance(value, dict):
+        out = {}
+        for key, val in value.items():
+            sub = tree.get(key)
+            if sub is True:
+                out[key] = val
+            elif sub is not None:
+                inner = include_paths(val, sub)
+                if inner is not MISSING:
+                    out[key] = inner
+        return out
+    if type(value) is list:
+        return [include_paths(v, tree) for v in value if isinstance(v, (dict, list))]
+    return MISSING
+
+
+def exclude_paths(value: Any, tree: dict) -> Any:
+    """``value`` without the paths of ``tree`` (arrays: each document element)."""
+    if isinstance(value, dict):
+        out = {}
+        for key, val in value.items():
+            sub = tree.get(key)
+            if sub is None:
+                out[key] = val
+            elif sub is not True:
+                out[key] = exclude_paths(val, sub)
+        return out
+    if type(value) is list:
+        return [exclude_paths(v, tree) for v in value]
+    return value
+
+
+def set_path(value: Any, parts: list[str], new: Any) -> Any:
+    """A copy of ``value`` with ``parts`` set to ``new`` (removed when ``new`` is MISSING)."""
+    if not parts:
+        return new
+    if not isinstance(value, dict):
+        if new is MISSING:
+            return value
+        value = {}
+    base = dict(value)
+    inner = set_path(base.get(parts[0], MISSING), parts[1:], new)
+    if inner is MISSING:
+        base.pop(parts[0], None)
+    else:
+        base[parts[0]] = inner
+    return base
+
+
+def get_path(value: Any, parts: list[str]) -> Any:
+    """The value at ``parts`` walking documents only (an array on the way: ``MISSING``)."""
+    for part in parts:
+        if not isinstance(value, dict):
+            return MISSING
+        value = value.get(part, MISSING)
+    return value
+
+
+_PLAIN_TYPES = frozenset({str, int, bool, type(None)})
+
+
+def _plain_column(series: pd.Series) -> tuple[list, bool]:
+    """(plain Python values, may hold MISSING) of one column, vectorized for typed dtypes."""
+    if series.dtype != object and not pd.api.types.is_datetime64_any_dtype(series.dtype):
+        values = series.astype(object)
+        return values.where(series.notna(), None).tolist(), False
+    plain = _PLAIN_TYPES
+    return [v if type(v) in plain or v is MISSING else to_python(v) for v in series.tolist()], True
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """Plain nested dicts from a frame (``MISSING`` cells left out, NaN -> None, ``_id`` first)."""
+    names = list(frame.columns)
+    if "_id" not in names and "id" in names:
+        names = ["_id" if c == "id" else c for c in names]
+    order = sorted(range(len(names)), key=lambda i: names[i].split(".")[0] != "_id")
+    paths = [names[i].split(".") for i in order]
+    columns, maybe_missing = [], False
+    for i in order:
+        values, missing = _plain_column(frame.iloc[:, i])
+        columns.append(values)
+        maybe_missing |= missing
+    if not columns:
+        return [{} for _ in range(len(frame))]
+    if not maybe_missing and all(len(p) == 1 for p in paths):
+        keys = [p[0] for p in paths]
+        return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+    out = []
+    for row in zip(*columns, strict=True):
+        doc: dict = {}
+        for parts, value in zip(paths, row, strict=True):
+            if value is MISSING:
+                continue
+            target = doc
+            for part in parts[:-1]:
+                nxt = target.get(part)
+                if not isinstance(nxt, dict):
+                    nxt = target[part] = {}
+                target = nxt
+            target[parts[-1]] = value
+        out.append(doc)
+    return out
