@@ -15,16 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fo_lite.core import columns, registry
 from fo_lite.core import fields as fof
-from fo_lite.core import registry
 from fo_lite.core.collection import SampleCollection
-from fo_lite.core.ids import new_ids
 from fo_lite.core.labels import Classification
 from fo_lite.core.sample import Sample
 from fo_lite.core.stages import ViewStage
 from fo_lite.core.view import DatasetView
-
-_EMPTY_TAGS: list[str] = []  # shared by rows without tags; cells are replaced, never mutated
 
 
 class Dataset(SampleCollection):
@@ -151,18 +148,9 @@ class Dataset(SampleCollection):
         self._new_layout()
 
     def _flush_writes(self) -> None:
-        frame = self._frame
-        n = len(frame)
         for column, updates in self._pending.items():
             positions = np.fromiter(updates.keys(), dtype=np.int64, count=len(updates))
-            values = np.fromiter(updates.values(), dtype=object, count=len(updates))
-            if column in frame.columns:
-                base = frame[column].to_numpy(dtype=object, copy=True)
-            else:
-                base = np.full(n, None, dtype=object)
-            base[positions] = values
-            frame[column] = fof.column_from_objects(base, self._kind_of_column(column)).array
-            self._column_cache.pop(column, None)
+            columns.assign_cells(self, column, positions, updates.values())
         self._pending = {}
 
     def _kind_of_column(self, column: str) -> str:
@@ -234,6 +222,7 @@ class Dataset(SampleCollection):
         self._schema[field] = kind
         self._frame[field] = np.full(len(self._frame), None, dtype=object)
         self._changed()
+        registry.changed(self)
 
     def delete_sample_field(self, field: str) -> None:
         """Remove a field from every sample."""
@@ -245,6 +234,7 @@ class Dataset(SampleCollection):
         del self._schema[field]
         self._new_layout()
         self._changed()
+        registry.changed(self)
 
     # -- reads and writes from samples ----------------------------------------------------
     def _read_field(self, pos: int, field: str) -> Any:
@@ -287,66 +277,12 @@ class Dataset(SampleCollection):
 
     # -- vectorized values ----------------------------------------------------------------
     def _values_at(self, positions: np.ndarray, field: str) -> list[Any]:
-        self._live_frame()
-        kind = self._schema.get(field)
-        label_type = fof.embedded_type(kind) if kind else None
-        if label_type is not None:
-            columns = {
-                a: self._values_at(positions, f"{field}.{a}")
-                if f"{field}.{a}" in self._frame
-                else None
-                for a in label_type.attributes()
-            }
-            present = {a: v for a, v in columns.items() if v is not None}
-            out = []
-            for i in range(len(positions)):
-                attrs = {a: v[i] for a, v in present.items()}
-                out.append(
-                    label_type(**attrs) if any(x is not None for x in attrs.values()) else None
-                )
-            return out
-        column = self._value_column(field)
-        return self._column_array(column)[positions].tolist()
+        return columns.values_at(self, positions, field)
 
     def _set_values_at(self, positions: np.ndarray, field: str, values: Sequence[Any]) -> None:
-        if field in fof.READ_ONLY_FIELDS:
-            raise ValueError(f"field {field!r} is read-only; ids are assigned by the dataset")
-        frame = self._live_frame()
-        top, _, attr = field.partition(".")
-        if attr:  # e.g. "ground_truth.label": one column of an embedded field
-            label_type = fof.embedded_type(self._schema.get(top, ""))
-            if label_type is None or attr not in label_type.attributes():
-                raise ValueError(self._unknown_field_message(field))
-            columns = {field: values}
-        else:
-            fof.check_field_name(field)
-            values = list(values) if not isinstance(values, pd.Series) else values
-            if any(isinstance(v, Classification) for v in values):
-                self._register_kind(field, fof.embedded_kind(Classification))
-                columns = {
-                    f"{field}.{a}": [None if v is None else getattr(v, a) for v in values]
-                    for a in Classification.attributes()
-                }
-                columns = {
-                    c: v for c, v in columns.items() if c in frame or any(x is not None for x in v)
-                }
-            else:
-                if field in ("filepath", "tags"):
-                    _check_builtin_values(field, values)
-                self._register_kind(
-                    field, fof.kind_of_values(values, field, self._schema.get(field, fof.ANY))
-                )
-                columns = {field: values}
-        for column, column_values in columns.items():
-            kind = self._kind_of_column(column)
-            if column in frame.columns:
-                base = frame[column].to_numpy(dtype=object, copy=True)
-            else:
-                base = np.full(len(frame), None, dtype=object)
-            base[positions] = np.fromiter(column_values, dtype=object, count=len(positions))
-            frame[column] = fof.column_from_objects(base, kind).array
-            self._column_cache.pop(column, None)
+        columns.set_values_at(self, positions, field, values)
         self._changed()
+        registry.changed(self)
 
     # -- adding and deleting --------------------------------------------------------------
     def add_samples(self, samples: Iterable[Sample]) -> list[str]:
@@ -361,6 +297,7 @@ class Dataset(SampleCollection):
         fields = list(dict.fromkeys(f for row in rows for f in row))
         columns = {f: [row.get(f) for row in rows] for f in fields}
         ids = self._append_columns(columns)
+        registry.changed(self)
         for s, sample_id, pos in zip(
             samples, ids, range(len(self._frame) - len(ids), len(self._frame)), strict=True
         ):
@@ -377,45 +314,9 @@ class Dataset(SampleCollection):
         """Add one sample; returns its id."""
         return self.add_samples([sample])[0]
 
-    def _append_columns(self, columns: dict[str, Sequence[Any]]) -> list[str]:
+    def _append_columns(self, new_columns: dict[str, Sequence[Any]]) -> list[str]:
         """Append rows given as ``{field: values}``; returns the new ids (vectorized)."""
-        frame = self._live_frame()
-        n = len(next(iter(columns.values()))) if columns else 0
-        if "filepath" not in columns:
-            raise ValueError("every sample needs a filepath")
-        new = {"id": new_ids(n)}
-        for field, values in columns.items():
-            if field in fof.READ_ONLY_FIELDS:
-                raise ValueError(f"field {field!r} is read-only; ids are assigned by the dataset")
-            if "." in field:  # one attribute column of a registered embedded field
-                new[field] = values
-                continue
-            if field in ("filepath", "tags"):
-                _check_builtin_values(field, values)
-            kind = fof.kind_of_values(values, field, self._schema.get(field, fof.ANY))
-            label_type = fof.embedded_type(kind)
-            if label_type is None:
-                new[field] = values
-            else:
-                for a in label_type.attributes():
-                    col = [None if v is None else getattr(v, a) for v in values]
-                    if f"{field}.{a}" in frame or any(x is not None for x in col):
-                        new[f"{field}.{a}"] = col
-            self._register_kind(field, kind)
-        if "tags" not in new:
-            new["tags"] = [_EMPTY_TAGS] * n
-        added = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in new.items()})
-        for column in added.columns:
-            kind = self._kind_of_column(column)
-            added[column] = fof.column_from_objects(added[column].to_numpy(), kind).array
-        start = len(frame)
-        self._frame = (
-            pd.concat([frame, added], ignore_index=True)
-            if start
-            else added.reindex(columns=list(dict.fromkeys([*frame.columns, *added.columns])))
-        )
-        ids = new["id"].tolist()
-        self._pos.update(zip(ids, range(start, start + n), strict=True))
+        ids = columns.append_columns(self, new_columns)
         self._new_layout()
         self._changed()
         return ids
@@ -450,6 +351,7 @@ class Dataset(SampleCollection):
         self._alive[positions] = False
         self._n_dead = len(positions)
         self._changed()
+        registry.changed(self)
 
     def clear(self) -> None:
         """Delete all samples."""
@@ -544,24 +446,3 @@ def _label_name(target: Any, classes: Sequence[str] | None) -> str | None:
     raise TypeError(
         f"label {target!r} must be a class name string, or an int index with classes=[...]"
     )
-
-
-def _check_builtin_values(field: str, values: Sequence[Any]) -> None:
-    if field == "filepath":
-        bad = next((v for v in values if not isinstance(v, str)), _NONE)
-        if bad is not _NONE:
-            raise TypeError(f"filepath must be a string path, not {bad!r}")
-    elif field == "tags":
-        bad = next(
-            (
-                v
-                for v in values
-                if not isinstance(v, list) or not all(isinstance(t, str) for t in v)
-            ),
-            _NONE,
-        )
-        if bad is not _NONE:
-            raise TypeError(f"tags must be lists of strings, not {bad!r}")
-
-
-_NONE = object()
