@@ -348,3 +348,10 @@ def test_extension_dtypes_give_plain_values():
     assert out[1] == {"_id": "a", "n": 2, "t": datetime.datetime(2020, 1, 1), "b": True}
     assert out[2] == {"_id": "b", "n": 0, "t": None, "b": None}
     assert all(plain(d) or isinstance(d.get("t"), datetime.datetime) for d in out)
+
+
+def test_group_by_whole_embedded_field(frame):
+    out = run_pipeline(frame, [{"$group": {"_id": "$ground_truth", "n": {"$sum": 1}}}])
+    assert {"_id": {"label": "cat"}, "n": 2} in out
+    assert {"_id": None, "n": 1} in out
+    assert len(out) == 4

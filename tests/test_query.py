@@ -335,3 +335,13 @@ def test_extension_dtypes():
     assert rows(frame, {"s": {"$in": ["x"]}}) == [0, 3]
     assert rows(frame, {"t": {"$gt": pd.Timestamp("2020-06-01").to_pydatetime()}}) == [2]
     assert rows(frame, {"t": None}) == [1]
+
+
+def test_whole_embedded_field_from_flattened_columns(frame):
+    # ground_truth lives in ground_truth.label / ground_truth.confidence; as a whole it is a
+    # document, null where every sub-field is null (an unset label)
+    frame = frame.assign(**{"ground_truth.confidence": [0.9, np.nan, np.nan, 2.0]})
+    assert rows(frame, {"ground_truth": None}) == [2]
+    assert rows(frame, {"ground_truth": {"$ne": None}}) == [0, 1, 3]
+    assert rows(frame, {"ground_truth": {"label": "mountain", "confidence": None}}) == [1]
+    assert rows(frame, {"ground_truth": {"$exists": True}}) == [0, 1, 2, 3]

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fo_lite.core.documents import ARR, BOOL, DATE, MISSING, NULL, NUM, STR, codes_of
+from fo_lite.core.documents import ARR, BOOL, DATE, MISSING, NULL, NUM, STR, codes_of, records
 
 
 def split_path(path: Any) -> list[str]:
@@ -189,6 +189,22 @@ def column_for(frame: pd.DataFrame, parts: list[str]) -> tuple[str | None, list[
     return None, parts
 
 
+def embedded_documents(frame: pd.DataFrame, path: str) -> np.ndarray | None:
+    """Documents rebuilt from flattened columns (``ground_truth`` from ``ground_truth.label``,
+    ...): null where every sub-field is null, as an unset embedded field is. None when the frame
+    has no such columns. Per-row work: only for queries on a whole embedded field."""
+    prefix = path + "."
+    subcols = [c for c in frame.columns if isinstance(c, str) and c.startswith(prefix)]
+    if not subcols:
+        return None
+    sub = frame[subcols].reset_index(drop=True)
+    sub.columns = [c[len(prefix) :] for c in subcols]
+    docs = np.empty(len(sub), dtype=object)
+    docs[:] = records(sub)
+    docs[sub.isna().all(axis=1).to_numpy()] = None
+    return docs
+
+
 class FrameSource:
     """Resolves query paths against a frame's columns."""
 
@@ -201,6 +217,9 @@ class FrameSource:
         parts = split_path(path)
         col, rest = column_for(self.frame, parts)
         if col is None:
+            embedded = embedded_documents(self.frame, path)
+            if embedded is not None:
+                return leaf_candidates(embedded)
             return Cands(self.n, np.full(self.n, MISSING, dtype=object), np.zeros(self.n, np.int8))
         series = self.frame[col]
         if isinstance(series, pd.DataFrame):
@@ -245,7 +264,8 @@ def expr_values(frame: pd.DataFrame, path: str) -> pd.Series | np.ndarray:
     parts = split_path(path)
     col, rest = column_for(frame, parts)
     if col is None:
-        return np.full(len(frame), MISSING, dtype=object)
+        embedded = embedded_documents(frame, path)
+        return np.full(len(frame), MISSING, dtype=object) if embedded is None else embedded
     if not rest:
         return frame[col].reset_index(drop=True)
     roots = frame[col].to_numpy(dtype=object)
