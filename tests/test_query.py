@@ -283,6 +283,7 @@ def test_unsupported_field_operators_are_named(frame, name):
         ({"n": {"$gt": 1, "x": 2}}, ValueError, "mixed with operators"),
         ({"n": {"x": 2, "$gt": 1}}, ValueError, "not be mixed"),
         ({"n": print}, TypeError, "function"),
+        ({"n": {"$in": [{"$gt": 1}]}}, ValueError, "nested in $in"),
     ],
 )
 def test_malformed_queries(frame, query, error, words):

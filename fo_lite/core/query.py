@@ -338,6 +338,8 @@ def _validate_operators(path: str, spec: Mapping) -> None:
             for v in arg:
                 if name == "$all" and isinstance(v, Mapping) and "$elemMatch" in v:
                     _validate_elem_match(path, v["$elemMatch"])
+                elif _is_operator_doc(v):
+                    raise ValueError(f"{where}: operators cannot be nested in {name}: {v!r}")
                 else:
                     _check_value(v, where)
         elif name == "$size":
