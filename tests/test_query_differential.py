@@ -49,7 +49,16 @@ value = st.one_of(
     st.fixed_dictionaries({}, optional={k: subdoc for k in SUB}).map(_sorted_dict),
 )
 document = st.fixed_dictionaries({}, optional={k: value for k in TOP})
-documents = st.lists(document, max_size=6)
+# Collections where every document has every field with one scalar type (or null), as in a
+# dataset frame: these become pandas str / float / bool columns and exercise the fast paths.
+typed_document = st.fixed_dictionaries(
+    {
+        "a": st.one_of(st.none(), st.sampled_from(["x", "y", "ab", "B", ""])),
+        "b": st.one_of(st.none(), st.sampled_from([-2, 2, 3, 5, 2.5, -1.5, 3.0])),
+        "c": st.one_of(st.none(), st.booleans()),
+    }
+)
+documents = st.one_of(st.lists(document, max_size=6), st.lists(typed_document, max_size=6))
 
 REGEXES = ["^a", "b", "x|y", "^$", "B$", "[xy]"]
 NON_NULL = [s for s in SCALARS if s is not None]
