@@ -83,7 +83,7 @@ def run(
     return {
         "dataset": dataset,
         "dup_filehashes": len(dup_filehashes),
-        "dup_view": len(dup_view),
+        "dup_view": n_in_groups,
         "samples_after": n_samples,
         "unique_after": n_unique,
     }

@@ -100,5 +100,8 @@ def test_walkthrough_script_runs_offline(tree, tmp_path, capsys):
     numbers = run(tree, str(tmp_path / "export"), name="walk_script")
     counts = read_manifest(tree)["counts"]
     assert numbers["dup_filehashes"] == counts["duplicate_groups"]
+    assert numbers["dup_view"] == counts["in_duplicate_groups"]
     assert numbers["samples_after"] == numbers["unique_after"] == counts["unique"]
-    assert "=== 7. Export the clean dataset ===" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "=== 7. Export the clean dataset ===" in out
+    assert f"to delete: {counts['duplicates']}" in out
