@@ -63,9 +63,8 @@ def run(
     dup_filehashes = [d["_id"] for d in dataset.aggregate(pipeline)]
     print(f"files with duplicates: {len(dup_filehashes)}")
     dup_view = dataset.view().match({"file_hash": {"$in": dup_filehashes}}).sort_by("file_hash")
-    print(
-        f"samples in those groups: {len(dup_view)}; to delete: {len(dup_view) - len(dup_filehashes)}"
-    )
+    n_in_groups = len(dup_view)  # the view shrinks as duplicates are deleted below
+    print(f"samples in those groups: {n_in_groups}; to delete: {n_in_groups - len(dup_filehashes)}")
 
     step("6. Delete duplicates, keeping one of each")
     _seen = set()
