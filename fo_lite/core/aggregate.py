@@ -27,6 +27,7 @@ from fo_lite.core.documents import (
     NUM,
     code_of,
     codes_of,
+    dense_rank_strings,
     exclude_paths,
     get_path,
     group_key,
@@ -312,6 +313,15 @@ def _sort_ranks(values, direction: int) -> np.ndarray:
         floats = values.to_numpy(dtype=float, na_value=np.nan)
         uniq, inverse = np.unique(floats, return_inverse=True)
         return np.where(np.isnan(floats), -1, inverse)
+    if (
+        isinstance(values, pd.Series)
+        and values.dtype != object
+        and pd.api.types.is_string_dtype(values.dtype)
+    ):
+        na = values.isna().to_numpy()
+        ranks = np.full(len(values), -1, dtype=np.int64)
+        ranks[~na] = dense_rank_strings(values[~na])[0]
+        return ranks
     objs = _as_object(values).copy()
     codes = codes_of(objs)
     empty = np.zeros(len(objs), dtype=bool)

@@ -189,8 +189,7 @@ def rank_values(values: np.ndarray, codes: np.ndarray | None = None) -> np.ndarr
             uniq, inverse = np.unique(sub.astype(float), return_inverse=True)
             count = len(uniq)
         elif code == STR:
-            uniq, inverse = np.unique(sub.astype(str), return_inverse=True)
-            count = len(uniq)
+            inverse, count = dense_rank_strings(sub)
         else:
             keys = [sort_key(v) for v in sub]
             order = {k: i for i, k in enumerate(sorted(set(keys)))}
@@ -199,6 +198,25 @@ def rank_values(values: np.ndarray, codes: np.ndarray | None = None) -> np.ndarr
         ranks[mask] = offset + inverse
         offset += count
     return ranks
+
+
+def dense_rank_strings(values: Any) -> tuple[np.ndarray, int]:
+    """(0-based dense ranks in code-point order, number of distinct strings); no nulls."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover (pyarrow is a dependency)
+        pa = None
+    if pa is not None:
+        try:
+            ranks = pc.rank(pa.array(values, type=pa.string()), "ascending", tiebreaker="dense")
+        except (pa.ArrowException, TypeError, ValueError):  # e.g. lone surrogates
+            pass
+        else:
+            inverse = ranks.to_numpy().astype(np.int64) - 1
+            return inverse, int(inverse.max()) + 1 if len(inverse) else 0
+    uniq, inverse = np.unique(np.asarray(values, dtype=object).astype(str), return_inverse=True)
+    return inverse.astype(np.int64), len(uniq)
 
 
 def to_python(value: Any) -> Any:
