@@ -419,3 +419,27 @@ def test_saved_outputs_do_not_depend_on_random_ids(images):
     assert first["text/plain"] == second["text/plain"]
     assert "select(sample_ids=<3 items>" in first["text/plain"]
     assert first["text/html"] == second["text/html"]
+
+
+def test_messages_from_another_thread_wait_for_the_sessions_event_loop(dataset):
+    """ipykernel 7 can deliver widget messages on a subshell thread while a cell runs: they
+    must be answered on the session's own loop (after the cell), never concurrently."""
+    import asyncio
+    import threading
+
+    async def main():
+        session = Session(dataset)
+        fe = FrontEnd(session)
+        handled_on = []
+        session.observe(lambda _c: handled_on.append(threading.current_thread()), "selected")
+        ids = dataset.values("id")
+        msg = {"type": "toggle", "version": session._version, "index": 1, "id": ids[1]}
+        worker = threading.Thread(target=fe.send, args=({**msg, "client": "t", "seq": 1},))
+        worker.start()
+        worker.join()
+        assert fe.replies == [] and session.selected == [], "handled while the 'cell' still runs"
+        await asyncio.sleep(0.01)  # the 'cell' ends: the loop runs the queued handler
+        assert session.selected == [ids[1]] and handled_on == [threading.current_thread()]
+        assert fe.replies[-1][0]["ack"] == {"client": "t", "seq": 1}
+
+    asyncio.run(main())

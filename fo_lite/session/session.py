@@ -6,7 +6,9 @@ Page requests are answered in :mod:`fo_lite.session.pages`, messages are dispatc
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections.abc import Iterable
 from concurrent.futures import Executor
 from pathlib import Path
@@ -66,8 +68,8 @@ class Session(anywidget.AnyWidget):
         session.view = dataset.view().take(10)
         ids = session.selected
 
-    Clicks reach Python only while the kernel is idle: a running cell holds widget messages
-    until it finishes.
+    Clicks reach Python only while the kernel is idle: grid messages that arrive while a cell
+    runs are answered when it finishes (the grid's header says "waiting for the kernel…").
     """
 
     _esm = _widgets_dir() / "grid.js"
@@ -109,6 +111,11 @@ class Session(anywidget.AnyWidget):
         self._switching_dataset = False
         self._before_show_selected: Any = None
         self._seen_version: Any = None
+        self._home_thread = threading.current_thread()
+        try:
+            self._home_loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (plain Python): handle messages where they arrive
+            self._home_loop = None
         super().__init__(tile_size=tile_size, label_field=label_field)
         self.on_msg(self._on_custom_msg)
         if dataset is None and view is not None and _is_view(view):
@@ -359,6 +366,16 @@ class Session(anywidget.AnyWidget):
             self._keep_selection = False
 
     def _on_custom_msg(self, _widget: Any, content: Any, buffers: Any) -> None:
+        # ipykernel 7 may deliver widget messages on a subshell thread while a cell runs; the
+        # dataset is not thread-safe, so answer on the thread (event loop) that made the
+        # session, which runs the handler once the cell has finished
+        loop = self._home_loop
+        if loop is not None and threading.current_thread() is not self._home_thread:
+            try:
+                loop.call_soon_threadsafe(protocol.handle_message, self, content, buffers)
+                return
+            except RuntimeError:  # the loop is closed: answer here rather than never
+                pass
         protocol.handle_message(self, content, buffers)
 
 
@@ -392,8 +409,9 @@ def launch_dashboard(dataset: Any = None, view: Any = None, **kwargs: Any) -> Se
     >>> session.selected                                 # ids clicked in the grid  # doctest: +SKIP
 
     Clicks, shift-click ranges and the header buttons reach Python only while the kernel is
-    idle: a cell that is still running holds the grid's messages until it finishes, so read
-    ``session.selected`` in a later cell. Assign the result (``session = ...``); a bare call
+    idle: while a cell is running, the grid's messages wait (its header shows "waiting for the
+    kernel…") and are handled when the cell finishes, so read ``session.selected`` in a later
+    cell, not in a loop of the cell that is running. Assign the result (``session = ...``); a bare call
     as the last line of a cell shows the grid twice. Keyword arguments go to :class:`Session`
     (``tile_field``, ``tile_size``, ``label_field``, ``executor`` for parallel thumbnails).
     """
