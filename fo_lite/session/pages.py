@@ -50,6 +50,10 @@ Python -> front end:
 
 The grid drops replies whose ``request_id`` it did not send (other displays of the same session
 receive them too) or whose ``version`` is not the one it draws.
+
+Messages are handled one at a time on the thread and event loop that made the session (the
+kernel's main thread), never concurrently with a running cell: ipykernel 7 may deliver them on a
+subshell thread, and :class:`~fo_lite.session.session.Session` hands them over to its loop.
 """
 
 from __future__ import annotations
