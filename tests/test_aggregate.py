@@ -18,8 +18,8 @@ def frame() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "id": ["i0", "i1", "i2", "i3", "i4"],
-            "file_hash": pd.Series(["h1", "h2", "h1", "h3", "h1"], dtype="str"),
-            "ground_truth.label": pd.Series(["cat", "dog", "cat", None, "cow"], dtype="str"),
+            "file_hash": pd.Series(["h1", "h2", "h1", "h3", "h1"]),
+            "ground_truth.label": pd.Series(["cat", "dog", "cat", None, "cow"]),
             "size": [10, 20, 30, 40, 50],
             "score": [0.5, np.nan, 1.5, 2.0, 3.0],
             "tags": [["a", "b"], [], None, ["a"], ["c"]],

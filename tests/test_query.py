@@ -20,7 +20,7 @@ def frame() -> pd.DataFrame:
             "id": ["id0", "id1", "id2", "id3"],
             "filepath": ["/a/0.jpg", "/a/1.jpg", "/b/2.jpg", "/b/3.jpg"],
             "tags": [["train", "dup"], [], None, ["val"]],
-            "ground_truth.label": pd.Series(["cat", "mountain", None, "Cat"], dtype="str"),
+            "ground_truth.label": pd.Series(["cat", "mountain", None, "Cat"]),
             "ground_truth.confidence": [0.9, np.nan, 0.5, 2.0],
             "n": [1, 2, 3, 4],
             "flag": [True, False, True, False],

@@ -115,6 +115,13 @@ def _factorize(values, missing_is_null: bool = True) -> tuple[np.ndarray, Any]:
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
         return np.asarray(codes, dtype=np.int64), pd.Series(uniques)
     objs = _as_object(values)
+    kind = pd.api.types.infer_dtype(objs, skipna=True)
+    if kind in ("string", "boolean", "integer", "floating", "mixed-integer-float"):
+        # one bracket (plus nulls): hash the values themselves (object str columns, pandas 2)
+        codes, uniques = pd.factorize(objs, use_na_sentinel=False)
+        uniques = object_array(uniques)
+        uniques[pd.isna(uniques)] = None
+        return np.asarray(codes, dtype=np.int64), pd.Series(uniques, dtype=object)
     vcodes = codes_of(objs)
     if missing_is_null:
         vcodes[vcodes == MISS] = NULL

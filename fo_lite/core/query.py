@@ -81,21 +81,31 @@ def _in_hits(c: Cands, values: list) -> np.ndarray:
         if code in (NUM, STR, BOOL):
             mask, vals = c.select(code)
             if mask.any():
-                hit[mask] |= _isin(vals, group)
+                hit[mask] |= _isin(vals, group, code)
         else:
             for v in group:
                 hit |= _eq_hits(c, v)
     return hit
 
 
-def _isin(vals: Any, group: list) -> np.ndarray:
-    """Vectorized membership; Arrow-backed strings use pyarrow's hash lookup directly."""
-    if isinstance(vals, pd.Series) and "pyarrow" in str(getattr(vals.dtype, "storage", "")):
+def _isin(vals: Any, group: list, code: int) -> np.ndarray:
+    """Vectorized membership; strings use pyarrow's hash lookup (fastest for str and object)."""
+    if code == STR:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        found = pc.is_in(pa.array(vals), value_set=pa.array([str(v) for v in group]))
-        return found.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+        if not isinstance(vals, pd.Series) or "pyarrow" not in str(
+            getattr(vals.dtype, "storage", "")
+        ):
+            vals = np.asarray(vals, dtype=object)
+        try:
+            found = pc.is_in(
+                pa.array(vals, type=pa.string(), from_pandas=True),
+                value_set=pa.array([str(v) for v in group], type=pa.string()),
+            )
+            return found.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+        except (pa.ArrowException, UnicodeError):  # e.g. lone surrogates: exact path below
+            pass
     if isinstance(vals, np.ndarray):  # keep object arrays object (no str-dtype conversion)
         vals = pd.Series(vals, dtype=vals.dtype, copy=False)
     return vals.isin(group).to_numpy(dtype=bool)
