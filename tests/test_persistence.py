@@ -137,9 +137,10 @@ def test_killed_process_leaves_its_last_save_and_no_stale_lock(db):
 import os, signal
 ds = fo.Dataset.from_image_classification_samples([("/a.jpg", "a"), ("/b.jpg", "b")], name="k")
 ds.persistent = True
-ds.set_values("file_hash", ["h1", "h2"])
-ds.save()
-ds.set_values("file_hash", ["lost", "lost"])   # never saved: the process is killed
+ds.set_values("file_hash", ["h1", "h2"])   # a bulk change: written at once
+for sample in ds:                            # per-sample edits: buffered, never written
+    sample["file_hash"] = "lost"
+    sample.save()
 os.kill(os.getpid(), signal.SIGKILL)
 """,
         db,
@@ -168,9 +169,10 @@ def test_save_reload_and_the_bulk_change_hook(db):
     ds.reload()
     assert ds.values("file_hash") == ["kept", None]
 
-    ds.set_values("file_hash", ["x", "y"])
-    registry.changed(ds)  # what the Dataset calls after a bulk change
+    ds.set_values("file_hash", ["x", "y"])  # bulk changes are written at once
     assert storage.load_state(folder)[0]["file_hash"].tolist() == ["x", "y"]
+    ds.delete_samples([ds.first().id])
+    assert storage.load_state(folder)[0]["file_hash"].tolist() == ["y"]
 
 
 def test_making_a_dataset_non_persistent_deletes_its_saved_copy(db):
@@ -264,7 +266,9 @@ def test_forked_child_exiting_neither_saves_nor_complains(db):
 import os, sys
 from fo_lite.core import registry, storage
 ds = fo.Dataset.from_image_classification_samples([("/a.jpg", "a")], name="f", persistent=True)
-ds.set_values("file_hash", ["parent"])
+sample = ds.first()
+sample["file_hash"] = "parent"   # buffered: written at exit
+sample.save()
 pid = os.fork()
 if pid == 0:
     sys.exit(0)  # runs atexit handlers in the child
