@@ -99,18 +99,19 @@ def _hash_file(path: str, oneshot: Callable[[bytes], str], factory: Callable[[],
 
 
 def _hash_chunk(
-    paths: Sequence[object], method: str | None
-) -> tuple[list[str | None], list[tuple[str, str]]]:
-    """Hash a run of files; failures give None plus (path, reason). Module-level: picklable."""
+    paths: Sequence[object], method: str | None, start: int = 0
+) -> tuple[list[str | None], list[tuple[int, str, str]]]:
+    """Hash a run of files; failures give None plus (position, path, reason). Picklable."""
     oneshot, factory = _resolve(method)
     out: list[str | None] = []
-    failed: list[tuple[str, str]] = []
-    for p in paths:
+    failed: list[tuple[int, str, str]] = []
+    for k, p in enumerate(paths):
         try:
             out.append(_hash_file(os.fspath(p), oneshot, factory))  # type: ignore[arg-type]
         except (OSError, ValueError, TypeError) as e:
             out.append(None)
-            failed.append((str(p), getattr(e, "strerror", None) or str(e) or type(e).__name__))
+            why = getattr(e, "strerror", None) or str(e) or type(e).__name__
+            failed.append((start + k, str(p), why))
     return out, failed
 
 
@@ -142,7 +143,7 @@ def compute_filehashes(
     if num_workers is not None and (not isinstance(num_workers, int) or num_workers < 1):
         raise ValueError(f"num_workers must be a positive int or None, got {num_workers!r}")
     results: list[str | None] = [None] * n
-    failed: list[tuple[str, str]] = []
+    failed: list[tuple[int, str, str]] = []
     if n == 0:
         return results
     show = n >= PROGRESS_THRESHOLD if progress is None else bool(progress)
@@ -151,7 +152,7 @@ def compute_filehashes(
         if executor is None and (num_workers == 1 or n < 64):
             step = max(1, min(4096, n // 50 + 1))
             for start in range(0, n, step):
-                hashes, bad = _hash_chunk(paths[start : start + step], method)
+                hashes, bad = _hash_chunk(paths[start : start + step], method, start)
                 results[start : start + step] = hashes
                 failed.extend(bad)
                 bar.update(len(hashes))
@@ -176,7 +177,7 @@ def _run_parallel(paths, method, num_workers, executor, results, failed, bar) ->
     futures: dict[Future, int] = {}
     try:
         for start in range(0, n, step):
-            futures[pool.submit(_hash_chunk, paths[start : start + step], method)] = start
+            futures[pool.submit(_hash_chunk, paths[start : start + step], method, start)] = start
         for fut in as_completed(futures):
             start = futures[fut]
             hashes, bad = fut.result()
@@ -192,8 +193,9 @@ def _run_parallel(paths, method, num_workers, executor, results, failed, bar) ->
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _warn_failures(failed: list[tuple[str, str]], n: int) -> None:
-    shown = "; ".join(f"{p!r} ({why})" for p, why in failed[:3])
+def _warn_failures(failed: list[tuple[int, str, str]], n: int) -> None:
+    failed.sort()  # chunks finish in any order: name the first failures in input order
+    shown = "; ".join(f"{p!r} ({why})" for _, p, why in failed[:3])
     more = f"; and {len(failed) - 3} more" if len(failed) > 3 else ""
     warnings.warn(
         f"could not read {len(failed)} of {n} files; their hash is None: {shown}{more}",
