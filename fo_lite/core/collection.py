@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from fo_lite.core import stages as fos
-from fo_lite.core.fields import embedded_type, to_python
+from fo_lite.core.fields import BUILTIN_FIELDS, check_field_name, embedded_type, to_python
 from fo_lite.core.sample import Sample
 
 if TYPE_CHECKING:
@@ -243,6 +243,13 @@ class SampleCollection:
         """
         from fo_lite.core.features import compute_filehashes
 
+        # checked before any file is read: hashes written over filepath would lose the files
+        if field in BUILTIN_FIELDS:
+            raise ValueError(
+                f"compute_filehashes: {field!r} is a built-in field ({', '.join(BUILTIN_FIELDS)}) "
+                "and cannot hold hashes; pass another field name, e.g. field='file_hash'"
+            )
+        check_field_name(field)
         hashes = compute_filehashes(
             self.values("filepath"),
             method=method,
