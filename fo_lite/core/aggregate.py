@@ -28,72 +28,24 @@ from fo_lite.core.documents import (
     code_of,
     codes_of,
     dense_rank_strings,
-    exclude_paths,
-    get_path,
     group_key,
-    include_paths,
     object_array,
-    path_tree,
     rank_values,
     records,
-    set_path,
     sort_key,
     to_python,
 )
-from fo_lite.core.paths import column_for, expr_values, split_path
+from fo_lite.core.expressions import (
+    Literal,
+    as_object,
+    check_expr,
+    check_field_name,
+    eval_expr,
+    is_ref,
+)
+from fo_lite.core.paths import expr_values, split_path
 from fo_lite.core.query import match_mask, validate_query
-
-
-# ---------------------------------------------------------------- expressions
-def _is_ref(expr: Any) -> bool:
-    return isinstance(expr, str) and expr.startswith("$")
-
-
-def _check_expr(expr: Any, where: str) -> None:
-    """Supported expressions: "$field.path" references and scalar literals."""
-    if _is_ref(expr):
-        split_path(expr[1:])
-    elif isinstance(expr, Mapping):
-        if list(expr) == ["$literal"]:
-            return
-        ops = [k for k in expr if str(k).startswith("$")]
-        raise ValueError(
-            f"{where}: expression {ops[0] if ops else expr!r} is not supported; use a "
-            '"$field" reference or a literal (e.g. 1, "x", {"$literal": ...})'
-        )
-    elif isinstance(expr, (list, tuple)):
-        raise ValueError(f"{where}: array expressions are not supported: {expr!r}")
-
-
-class _Literal:
-    """A constant expression over ``n`` rows (materialized only when an array is needed)."""
-
-    def __init__(self, value: Any, n: int):
-        self.value, self.n = value, n
-
-    def __len__(self) -> int:
-        return self.n
-
-    def to_numpy(self) -> np.ndarray:
-        out = np.empty(self.n, dtype=object)
-        out[:] = [self.value] * self.n
-        return out
-
-
-def _eval_expr(frame: pd.DataFrame, expr: Any) -> pd.Series | np.ndarray | _Literal:
-    if _is_ref(expr):
-        return expr_values(frame, expr[1:])
-    if isinstance(expr, Mapping):
-        expr = expr["$literal"]
-    return _Literal(expr, len(frame))
-
-
-def _as_object(values) -> np.ndarray:
-    if isinstance(values, _Literal):
-        return values.to_numpy()
-    if isinstance(values, pd.Series):
-        return values.to_numpy(dtype=object)
-    return np.asarray(values, dtype=object)
+from fo_lite.core.reshape import check_project, check_unwind, run_project, run_unwind
 
 
 # ---------------------------------------------------------------- grouping
@@ -114,7 +66,7 @@ def _factorize(values, missing_is_null: bool = True) -> tuple[np.ndarray, Any]:
     if isinstance(values, pd.Series) and values.dtype != object:
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
         return np.asarray(codes, dtype=np.int64), pd.Series(uniques)
-    objs = _as_object(values)
+    objs = as_object(values)
     kind = pd.api.types.infer_dtype(objs, skipna=True)
     if kind in ("string", "boolean", "integer", "floating", "mixed-integer-float"):
         # one bracket (plus nulls): hash the values themselves (object str columns, pandas 2)
@@ -140,7 +92,7 @@ def _group_ids(frame: pd.DataFrame, spec: Any) -> tuple[np.ndarray, pd.Series]:
     if isinstance(spec, Mapping) and list(spec) != ["$literal"]:
         if not spec:
             return np.zeros(n, dtype=np.int64), pd.Series([{}] if n else [], dtype=object)
-        parts = [(name, _as_object(_eval_expr(frame, e))) for name, e in spec.items()]
+        parts = [(name, as_object(eval_expr(frame, e))) for name, e in spec.items()]
         combined = np.zeros(n, dtype=np.int64)
         for _, vals in parts:
             codes, uniques = _factorize(vals, missing_is_null=False)
@@ -149,7 +101,7 @@ def _group_ids(frame: pd.DataFrame, spec: Any) -> tuple[np.ndarray, pd.Series]:
         first = _firsts(combined, int(combined.max()) + 1 if n else 0)
         ids = [{name: vals[i] for name, vals in parts if vals[i] is not MISSING} for i in first]
         return combined, pd.Series(object_array(ids), dtype=object)
-    return _factorize(_eval_expr(frame, spec))
+    return _factorize(eval_expr(frame, spec))
 
 
 # ---------------------------------------------------------------- accumulators
@@ -164,7 +116,7 @@ def _numeric(values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ok = ~np.isnan(floats)
         is_float = np.full(len(floats), pd.api.types.is_float_dtype(values.dtype))
         return ok, np.where(ok, floats, 0.0), is_float & ok
-    objs = _as_object(values)
+    objs = as_object(values)
     ok = codes_of(objs) == NUM
     floats = np.zeros(len(objs))
     floats[ok] = objs[ok].astype(float)
@@ -174,7 +126,7 @@ def _numeric(values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _acc_sum(values, codes, k):
-    if isinstance(values, _Literal):
+    if isinstance(values, Literal):
         lit = values.value
         if code_of(lit) != NUM:
             return np.zeros(k, dtype=np.int64)
@@ -200,7 +152,7 @@ def _acc_avg(values, codes, k):
 
 
 def _extreme(values, codes, k, largest: bool):
-    objs = _as_object(values)
+    objs = as_object(values)
     vcodes = codes_of(objs)
     valid = np.flatnonzero((vcodes != NULL) & (vcodes != MISS))
     out: list = [None] * k
@@ -216,13 +168,13 @@ def _extreme(values, codes, k, largest: bool):
 
 
 def _pick(values, codes, k, last: bool):
-    objs = _as_object(values)[_firsts(codes, k, last)]
+    objs = as_object(values)[_firsts(codes, k, last)]
     objs[codes_of(objs) == MISS] = None
     return objs
 
 
 def _collect(values, codes, k, unique: bool):
-    objs = _as_object(values)
+    objs = as_object(values)
     keep = np.flatnonzero(codes_of(objs) != MISS)
     if unique and len(keep):
         keys = object_array(
@@ -273,9 +225,9 @@ def _check_group(spec: Any) -> None:
         for name, expr in ident.items():
             if str(name).startswith("$"):
                 raise ValueError(f"$group _id: {name!r} is not supported (only field names)")
-            _check_expr(expr, "$group _id")
+            check_expr(expr, "$group _id")
     else:
-        _check_expr(ident, "$group _id")
+        check_expr(ident, "$group _id")
     for name, acc in spec.items():
         if name == "_id":
             continue
@@ -290,7 +242,7 @@ def _check_group(spec: Any) -> None:
                 f"$group accumulator {op!r} is not supported; supported: "
                 f"{', '.join(sorted(ACCUMULATORS))}"
             )
-        _check_expr(expr, f"{op} in {name!r}")
+        check_expr(expr, f"{op} in {name!r}")
 
 
 def _run_group(frame: pd.DataFrame, spec: Mapping) -> pd.DataFrame:
@@ -300,7 +252,7 @@ def _run_group(frame: pd.DataFrame, spec: Mapping) -> pd.DataFrame:
     for name, acc in spec.items():
         if name != "_id":
             ((op, expr),) = acc.items()
-            out[name] = _column(ACCUMULATORS[op](_eval_expr(frame, expr), codes, k))
+            out[name] = _column(ACCUMULATORS[op](eval_expr(frame, expr), codes, k))
     return pd.DataFrame(out, index=pd.RangeIndex(k))
 
 
@@ -329,7 +281,7 @@ def _sort_ranks(values, direction: int) -> np.ndarray:
         ranks = np.full(len(values), -1, dtype=np.int64)
         ranks[~na] = dense_rank_strings(values[~na])[0]
         return ranks
-    objs = _as_object(values).copy()
+    objs = as_object(values).copy()
     codes = codes_of(objs)
     empty = np.zeros(len(objs), dtype=bool)
     for i in np.flatnonzero(codes == ARR):
@@ -358,14 +310,6 @@ def _check_count_int(name: str, minimum: int):
     return check
 
 
-def _check_field_name(stage: str):
-    def check(arg):
-        if not isinstance(arg, str) or not arg or arg.startswith("$") or "." in arg:
-            raise ValueError(f"{stage} needs a field name (no '$', no '.'), got {arg!r}")
-
-    return check
-
-
 def _run_count(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     if not len(frame):
         return pd.DataFrame(index=pd.RangeIndex(0))
@@ -373,7 +317,7 @@ def _run_count(frame: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 def _check_sort_by_count(arg: Any) -> None:
-    if not _is_ref(arg):
+    if not is_ref(arg):
         raise ValueError(f'$sortByCount needs a "$field" reference, got {arg!r}')
     split_path(arg[1:])
 
@@ -384,157 +328,6 @@ def _run_sort_by_count(frame: pd.DataFrame, arg: str) -> pd.DataFrame:
     return grouped.take(order).reset_index(drop=True)
 
 
-# ---------------------------------------------------------------- $project and $unwind
-def _project_spec(spec: Any) -> tuple[bool, dict, dict, bool]:
-    """(inclusion mode?, {path: keep}, {name: expression}, keep _id?) of a $project document."""
-    if not isinstance(spec, Mapping) or not spec:
-        raise TypeError(f"$project needs a non-empty document, got {spec!r}")
-    flags, computed = {}, {}
-    for path, value in spec.items():
-        split_path(path)
-        if isinstance(value, (bool, int, np.integer)) and value in (0, 1):
-            flags[path] = bool(value)
-        elif _is_ref(value) or (isinstance(value, Mapping) and list(value) == ["$literal"]):
-            _check_expr(value, f"$project {path!r}")
-            computed[path] = value
-        else:
-            raise ValueError(
-                f'$project {path!r}: {value!r} is not supported; use 1/0, a "$field" '
-                'reference or {"$literal": value}'
-            )
-    names = {*flags, *computed}
-    for path in names:
-        parts = path.split(".")
-        for k in range(1, len(parts)):
-            if ".".join(parts[:k]) in names:
-                raise ValueError(
-                    f"$project paths {'.'.join(parts[:k])!r} and {path!r} collide; keep one"
-                )
-    keep_id = flags.pop("_id", True)
-    modes = set(flags.values())
-    if len(modes) > 1 or (computed and modes == {False}):
-        raise ValueError("$project cannot mix inclusion and exclusion (except for _id)")
-    inclusion = bool(computed) or modes == {True} or (not flags and keep_id)
-    return inclusion, flags, computed, keep_id
-
-
-def check_project(spec: Any) -> None:
-    """Validate a $project document."""
-    _project_spec(spec)
-
-
-def _map_objects(series: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
-    values = series.to_numpy(dtype=object)
-    out = np.empty(len(values), dtype=object)
-    out[:] = [fn(v) for v in values]
-    return pd.Series(out, dtype=object)
-
-
-def run_project(frame: pd.DataFrame, spec: Mapping) -> pd.DataFrame:
-    """Keep, drop or compute fields (dotted paths reach into flat columns and dicts)."""
-    inclusion, flags, computed, keep_id = _project_spec(spec)
-    id_col = "_id" if "_id" in frame.columns else ("id" if "id" in frame.columns else None)
-    by_col: dict[str, list[list[str]]] = {}
-    covered: set[str] = set()
-    for path in flags:
-        prefix = path + "."
-        flat = [c for c in frame.columns if c == path or c.startswith(prefix)]
-        covered.update(flat)
-        col, rest = column_for(frame, path.split("."))
-        if not flat and col is not None and rest:
-            by_col.setdefault(col, []).append(rest)
-    out = {}
-    for col in frame.columns:
-        if col == id_col:
-            if keep_id:
-                out[col] = frame[col]
-        elif inclusion:
-            if col in covered:
-                out[col] = frame[col]
-            elif col in by_col:
-                tree = path_tree(by_col[col])
-                out[col] = _map_objects(frame[col], lambda v, t=tree: include_paths(v, t))
-        elif col in by_col:
-            tree = path_tree(by_col[col])
-            out[col] = _map_objects(frame[col], lambda v, t=tree: exclude_paths(v, t))
-        elif col not in covered:
-            out[col] = frame[col]
-    result = pd.DataFrame(out, index=frame.index)
-    for name, expr in computed.items():
-        result[name] = _as_object(_eval_expr(frame, expr))
-    return result
-
-
-def _unwind_spec(arg: Any) -> tuple[str, bool, str | None]:
-    if isinstance(arg, str):
-        arg = {"path": arg}
-    if not isinstance(arg, Mapping):
-        raise TypeError(f'$unwind needs "$field" or {{"path": "$field", ...}}, got {arg!r}')
-    unknown = set(arg) - {"path", "preserveNullAndEmptyArrays", "includeArrayIndex"}
-    if unknown:
-        raise ValueError(f"$unwind option {sorted(unknown)[0]!r} is not supported")
-    path = arg.get("path")
-    if not _is_ref(path):
-        raise ValueError(f'$unwind path must be a "$field" reference, got {path!r}')
-    split_path(path[1:])
-    preserve = arg.get("preserveNullAndEmptyArrays", False)
-    if not isinstance(preserve, bool):
-        raise TypeError(f"$unwind preserveNullAndEmptyArrays must be a bool, got {preserve!r}")
-    index = arg.get("includeArrayIndex")
-    if index is not None:
-        _check_field_name("$unwind includeArrayIndex")(index)
-    return path[1:], preserve, index
-
-
-def check_unwind(arg: Any) -> None:
-    """Validate a $unwind argument."""
-    _unwind_spec(arg)
-
-
-def run_unwind(frame: pd.DataFrame, arg: Any) -> pd.DataFrame:
-    """One document per array element; non-arrays pass; null/missing/[] dropped unless kept."""
-    path, preserve, index_name = _unwind_spec(arg)
-    col, rest = column_for(frame, path.split("."))
-    if col is None:  # $unwind walks documents only: an array before the last part is missing
-        values = np.full(len(frame), MISSING, dtype=object)
-    else:
-        values = frame[col].to_numpy(dtype=object)
-        if rest:
-            values = object_array(get_path(v, rest) for v in values)
-    codes = codes_of(values)
-    is_arr = codes == ARR
-    lens = np.zeros(len(values), dtype=np.int64)
-    lens[is_arr] = np.fromiter(map(len, values[is_arr]), dtype=np.int64, count=int(is_arr.sum()))
-    empty = ~is_arr & ((codes == NULL) | (codes == MISS)) | (is_arr & (lens == 0))
-    reps = np.where(is_arr & (lens > 0), lens, np.where(empty, int(preserve), 1))
-    rows = np.repeat(np.arange(len(values)), reps)
-    new = np.empty(int(reps.sum()), dtype=object)
-    index = np.empty(len(new), dtype=object)
-    pos = 0
-    for value, code, count in zip(values, codes, reps, strict=False):
-        if count == 0:
-            continue
-        if code == ARR and len(value):
-            new[pos : pos + count] = value
-            index[pos : pos + count] = range(count)
-        else:
-            new[pos] = MISSING if code == ARR else value
-            index[pos] = None
-        pos += count
-    result = frame.take(rows).reset_index(drop=True)
-    if col is None:
-        col, rest = path.split(".")[0], path.split(".")[1:]
-        base = np.full(len(new), MISSING, dtype=object)
-    else:
-        base = result[col].to_numpy(dtype=object)
-    cells = np.empty(len(new), dtype=object)
-    cells[:] = [set_path(b, rest, v) for b, v in zip(base, new, strict=False)] if rest else new
-    result[col] = pd.Series(cells, dtype=object)
-    if index_name is not None:
-        result[index_name] = pd.Series(index, dtype=object)
-    return result
-
-
 STAGES: dict[str, tuple[Callable[[Any], None], Callable[[pd.DataFrame, Any], pd.DataFrame]]] = {
     "$match": (validate_query, lambda f, q: f[match_mask(f, q)].reset_index(drop=True)),
     "$group": (_check_group, _run_group),
@@ -542,7 +335,7 @@ STAGES: dict[str, tuple[Callable[[Any], None], Callable[[pd.DataFrame, Any], pd.
     "$limit": (_check_count_int("$limit", 1), lambda f, n: f.iloc[:n]),
     "$skip": (_check_count_int("$skip", 0), lambda f, n: f.iloc[n:].reset_index(drop=True)),
     "$project": (check_project, run_project),
-    "$count": (_check_field_name("$count"), _run_count),
+    "$count": (check_field_name("$count"), _run_count),
     "$unwind": (check_unwind, run_unwind),
     "$sortByCount": (_check_sort_by_count, _run_sort_by_count),
 }
