@@ -140,3 +140,15 @@ def test_iteration_does_not_see_later_rows_as_new_samples(dataset):
     assert sorted(seen) == [5, 6, 7, 8, 9]
     assert all(s.in_dataset for s in view)
     assert repr(view.first()).startswith("<SampleView: {")
+
+
+def test_match_filters_serialize_as_plain_json(dataset):
+    import re
+
+    import numpy as np
+
+    view = dataset.match({"n": {"$gt": np.int64(4)}})
+    assert view._serialize() == [{"_stage": "match", "kwargs": {"filter": {"n": {"$gt": 4}}}}]
+    assert len(view) == 5
+    with pytest.raises(TypeError, match=r"Pattern values cannot be used.*\$regex"):
+        dataset.match({"filepath": re.compile("cat")})

@@ -10,6 +10,7 @@ stage by looking its name up in :data:`STAGES` (nothing is eval'ed).
 
 from __future__ import annotations
 
+import json
 import random
 import warnings
 from collections.abc import Iterable, Mapping
@@ -73,6 +74,24 @@ def _subframe(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
     return frame if _is_all_rows(frame, positions) else frame.take(positions)
 
 
+def _plain_json(value: Any, stage: str) -> Any:
+    """``value`` as plain JSON data (NumPy scalars unwrapped), so that views serialize.
+
+    Raises TypeError naming the offending type (e.g. a compiled ``re.Pattern``).
+    """
+
+    def plain(item: Any) -> Any:
+        if isinstance(item, np.generic):
+            return item.item()
+        hint = " (write {'$regex': 'pattern'} instead)" if hasattr(item, "pattern") else ""
+        raise TypeError(
+            f"{stage}: {type(item).__name__} values cannot be used in a view{hint}; use "
+            "strings, numbers, booleans, None, lists and dicts"
+        )
+
+    return json.loads(json.dumps(value, default=plain))
+
+
 def _check_count(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
         raise TypeError(f"{what} must be a non-negative integer, not {value!r}")
@@ -89,9 +108,10 @@ class Match(ViewStage):
     def __init__(self, filter: Mapping[str, Any]) -> None:  # noqa: A002 (FiftyOne's name)
         validate_query(filter)
         self.filter = filter
+        self._plain_filter = _plain_json(filter, "match")
 
     def kwargs(self) -> dict[str, Any]:
-        return {"filter": self.filter}
+        return {"filter": self._plain_filter}
 
     def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
         sub = _subframe(frame, positions)
@@ -104,9 +124,15 @@ class MatchTags(ViewStage):
     name = "match_tags"
 
     def __init__(self, tags: str | Iterable[str], bool: bool = True) -> None:  # noqa: A002
-        tags = [tags] if isinstance(tags, str) else list(tags)
-        if not all(isinstance(t, str) for t in tags):
-            raise TypeError(f"match_tags takes tag strings, got {tags!r}")
+        if isinstance(tags, str):
+            tags = [tags]
+        elif isinstance(tags, Iterable) and not isinstance(tags, Mapping):
+            tags = list(tags)
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            raise TypeError(
+                f"match_tags takes a tag string or a list of tag strings, got {tags!r}; "
+                "e.g. match_tags('dup') or match_tags(['dup', 'train'])"
+            )
         self.tags = tags
         self.bool = bool
 
