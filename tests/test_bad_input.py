@@ -499,3 +499,27 @@ def test_export_onto_a_read_only_disk_is_explained(small, tmp_path, monkeypatch)
     with pytest.raises(PermissionError, match="read-only or no permission.*writable location"):
         small.export(str(tmp_path / "out"))
     assert sorted(os.listdir(tmp_path)) == ["src"]
+
+
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda c: c.match_tags(5), TypeError, "match_tags takes a tag string or a list"),
+        (lambda c: c.match_tags({"dup": 1}), TypeError, "match_tags takes a tag string"),
+        (lambda c: c.match_tags(["dup", 3]), TypeError, "match_tags takes a tag string"),
+        (lambda c: c.limit(-1), ValueError, "limit must be a non-negative integer"),
+        (lambda c: c.skip("a"), TypeError, "skip must be a non-negative integer"),
+        (lambda c: c.take(-1), ValueError, "take size must be a non-negative integer"),
+        (lambda c: c.sort_by(5), TypeError, "sort_by takes a field name"),
+        (lambda c: c.sort_by("nope"), ValueError, "has no field 'nope'; fields: id, filepath"),
+        (lambda c: c.exists("nope"), ValueError, "has no field 'nope'"),
+        (lambda c: c[-1:], ValueError, "non-negative bounds"),
+        (lambda c: c[5], KeyError, "index a collection by sample id"),
+    ],
+)
+def test_view_stages_with_wrong_types_raise_naming_the_stage(small, call, error, words):
+    before = state(small)
+    for collection in (small, small.view().limit(3)):
+        with pytest.raises(error, match=re.escape(words)):
+            call(collection)
+    assert state(small) == before
