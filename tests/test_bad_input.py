@@ -106,13 +106,6 @@ def by_name(ds, content) -> dict[str, str | None]:
     return dict(zip(names, content["broken"], strict=True))
 
 
-@pytest.fixture(autouse=True)
-def _forget_datasets():
-    yield
-    for name in list(fo.core.registry._loaded):  # non-persistent: gone with the test
-        fo.core.registry._loaded[name].delete()
-
-
 # -- paths handed to Dataset.from_dir ----------------------------------------------------------
 
 
