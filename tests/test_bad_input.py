@@ -530,3 +530,17 @@ def test_view_stages_with_wrong_types_raise_naming_the_stage(small, call, error,
         with pytest.raises(error, match=re.escape(words)):
             call(collection)
     assert state(small) == before
+
+
+def test_export_into_a_new_subfolder_of_the_source_root_is_allowed_and_counted_on_reimport(
+    small, broken_tree
+):
+    """Not a class folder, so allowed (the dataset does not know its tree's root); the sources
+    are untouched and re-importing the source tree counts the export's folders as nested."""
+    sources = snapshot(broken_tree)
+    out = small.export(str(broken_tree / "clean"))
+    assert sorted(os.listdir(out)) == ["cat", "dog"]
+    assert {k: v for k, v in snapshot(broken_tree).items() if not k.startswith("clean")} == sources
+    again, warned = from_dir(broken_tree)
+    assert len(warned) == 1 and "2 nested subfolders" in warned[0]
+    assert sorted(again.values("filepath")) == sorted(small.values("filepath"))
