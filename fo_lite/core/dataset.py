@@ -260,10 +260,15 @@ class Dataset(SampleCollection):
 
     def _write_sample(self, pos: int, edits: dict[str, Any]) -> None:
         schema = self._schema
+        new_kinds: dict[str, str] = {}
         for field, value in edits.items():
             kind = fof.kind_of_value(value)
-            if kind != schema.get(field):
-                self._register_kind(field, kind)
+            old = schema.get(field)
+            if kind != old:  # merge_kinds raises for a misfit before anything is written
+                new_kinds[field] = kind if old is None else fof.merge_kinds(old, kind, field)
+        if new_kinds:
+            schema.update(new_kinds)
+        for field, value in edits.items():
             label_type = fof.embedded_type(schema[field])
             if label_type is None:
                 self._pending.setdefault(field, {})[pos] = value
