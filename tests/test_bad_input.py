@@ -544,3 +544,18 @@ def test_export_into_a_new_subfolder_of_the_source_root_is_allowed_and_counted_o
     again, warned = from_dir(broken_tree)
     assert len(warned) == 1 and "2 nested subfolders" in warned[0]
     assert sorted(again.values("filepath")) == sorted(small.values("filepath"))
+
+
+def test_a_sample_save_that_fails_writes_none_of_its_edits(small):
+    small.set_values("n", list(range(len(small))))
+    before = state(small)
+    sample = small.first()
+    sample["new_score"] = 0.5  # fine on its own
+    sample["n"] = "three"  # does not fit the IntField
+    with pytest.raises(TypeError, match="field 'n' holds IntField values"):
+        sample.save()
+    assert state(small) == before and "new_score" not in small.get_field_schema()
+    assert sample.new_score == 0.5  # the edits stay on the handle: fix one and save again
+    sample["n"] = 3
+    sample.save()
+    assert small.first().new_score == 0.5 and small.values("n")[0] == 3
