@@ -115,6 +115,7 @@ def append_columns(ds: Dataset, columns: dict[str, Sequence[Any]]) -> list[str]:
         raise ValueError("every sample needs a filepath")
     n = len(columns["filepath"])
     new: dict[str, Any] = {"id": new_ids(n)}
+    kinds: dict[str, str] = {}  # registered only once every field fits: a misfit adds nothing
     for field, values in columns.items():
         if field in fof.READ_ONLY_FIELDS:
             raise ValueError(f"field {field!r} is read-only; ids are assigned by the dataset")
@@ -129,7 +130,8 @@ def append_columns(ds: Dataset, columns: dict[str, Sequence[Any]]) -> list[str]:
             new[field] = values
         else:
             new.update(_label_columns(ds, field, label_type, values))
-        ds._register_kind(field, kind)
+        kinds[field] = kind  # already merged with the field's current kind
+    ds._schema.update(kinds)
     if "tags" not in new:
         new["tags"] = [_EMPTY_TAGS] * n
     added = pd.DataFrame(
