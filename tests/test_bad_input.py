@@ -559,3 +559,14 @@ def test_a_sample_save_that_fails_writes_none_of_its_edits(small):
     sample["n"] = 3
     sample.save()
     assert small.first().new_score == 0.5 and small.values("n")[0] == 3
+
+
+def test_add_samples_that_fail_add_no_rows_and_no_fields(small):
+    small.set_values("n", list(range(len(small))))
+    before = state(small)
+    bad = [fo.Sample(filepath="/x/1.jpg", extra=1.5), fo.Sample(filepath="/x/2.jpg", n="x")]
+    with pytest.raises(TypeError, match="field 'n' holds IntField values"):
+        small.add_samples(bad)
+    assert state(small) == before and "extra" not in small.get_field_schema()
+    with pytest.raises(ValueError, match="has no field 'extra'"):
+        small.values("extra")
