@@ -622,3 +622,18 @@ def test_unwritable_database_dir_error_names_the_setting_and_the_fix(small, unwr
         small.persistent = True
     message = str(info.value).replace(str(db.parent.parent), "<tmp>")  # its name has the words
     assert re.search("database_dir|FO_LITE_DATABASE_DIR", message) and "writable" in message
+
+
+def test_a_decompression_bomb_header_gives_a_placeholder_not_a_decode(tmp_path):
+    import struct
+    import zlib
+
+    data = bytearray(png_bytes(1))
+    data[16:24] = struct.pack(">II", 30_000, 30_000)  # IHDR claims 900 megapixels
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
+    write(tmp_path / "src/cat/bomb.png", bytes(data))
+    write(tmp_path / "src/cat/fine.jpg", jpeg_bytes(3))
+    ds, warned = from_dir(tmp_path / "src")
+    assert warned == []
+    reasons = by_name(ds, page(ds))
+    assert reasons == {"bomb.png": "image too large to decode", "fine.jpg": None}
