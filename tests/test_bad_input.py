@@ -637,3 +637,29 @@ def test_a_decompression_bomb_header_gives_a_placeholder_not_a_decode(tmp_path):
     assert warned == []
     reasons = by_name(ds, page(ds))
     assert reasons == {"bomb.png": "image too large to decode", "fine.jpg": None}
+
+
+def deep_query(depth: int) -> dict:
+    query: dict = {"score": 1}
+    for _ in range(depth):
+        query = {"$and": [query]}
+    return query
+
+
+def test_a_very_deep_query_fails_without_changing_anything(small):
+    before = state(small)
+    with pytest.raises((ValueError, RecursionError)):
+        small.match(deep_query(3000))
+    assert state(small) == before
+    assert small.match(deep_query(50)).values("id") == small.match({"score": 1}).values("id")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="fo_lite/core/query.py validate_query recurses without a depth limit: a query nested "
+    "3000 levels deep raises a bare RecursionError instead of a ValueError naming the limit "
+    "(MongoDB refuses documents nested deeper than 100 levels)",
+)
+def test_a_very_deep_query_gets_a_clear_error(small):
+    with pytest.raises(ValueError, match="nest"):
+        small.match(deep_query(3000))
