@@ -33,7 +33,20 @@ _LAZY = {
     "Session": "fo_lite.session",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = [
+    "Classification",
+    "Dataset",
+    "DatasetView",
+    "Sample",
+    "Session",
+    "config",
+    "dataset_exists",
+    "delete_dataset",
+    "launch_dashboard",
+    "list_datasets",
+    "load_dataset",
+]
+assert sorted(__all__) == sorted(_LAZY)
 
 if TYPE_CHECKING:  # pragma: no cover
     from fo_lite.core.config import config
