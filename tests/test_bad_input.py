@@ -262,12 +262,6 @@ def test_names_with_spaces_unicode_quotes_and_the_longest_names_round_trip(tmp_p
     assert pairs(again) == pairs(ds)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fo_lite/utils/atomicdir.py builds in a sibling named '.<name>.tmp-XXXXXXXX', 14 bytes "
-    "longer than the export folder's name, so a legal name of 242-255 bytes fails with ENAMETOOLONG "
-    "naming the hidden temporary path; a name over 255 bytes gets the same unexplained OSError",
-)
 def test_export_folder_with_a_long_name(broken_tree, tmp_path):
     ds, _ = from_dir(broken_tree)
     target = tmp_path / ("e" * 250)

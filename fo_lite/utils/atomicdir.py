@@ -51,9 +51,15 @@ def building_dir(target: str, overwrite: bool = False, what: str = "folder") -> 
     """
     final = check_target_dir(target, overwrite, what)
     parent, name = os.path.split(final)
+    if len(os.fsencode(name)) > _NAME_MAX:
+        raise OSError(
+            errno.ENAMETOOLONG,
+            f"{what} {final!r}: its name is too long ({len(os.fsencode(name))} bytes; at most "
+            f"{_NAME_MAX} bytes per name); choose a shorter name",
+        )
     try:
         os.makedirs(parent, exist_ok=True)
-        tmp = tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=parent)
+        tmp = tempfile.mkdtemp(prefix=_sibling_prefix(name, "tmp"), dir=parent)
     except OSError as e:
         raise _explain(e, parent, what) from e
     try:
@@ -74,7 +80,7 @@ def _swap_in(tmp: str, final: str, overwrite: bool, what: str) -> None:
         os.rename(tmp, final)
         return
     parent, name = os.path.split(final)
-    old = tempfile.mkdtemp(prefix=f".{name}.old-", dir=parent)
+    old = tempfile.mkdtemp(prefix=_sibling_prefix(name, "old"), dir=parent)
     os.rename(final, os.path.join(old, name))
     try:
         os.rename(tmp, final)
@@ -83,6 +89,14 @@ def _swap_in(tmp: str, final: str, overwrite: bool, what: str) -> None:
         os.rmdir(old)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+_NAME_MAX = 255  # bytes in one file name on Linux and macOS file systems
+
+
+def _sibling_prefix(name: str, kind: str) -> str:
+    """A hidden sibling's name prefix: the target's name, cut so the sibling's name stays legal."""
+    return f".{name[:40]}.{kind}-"
 
 
 def _explain(e: OSError, parent: str, what: str) -> OSError:
