@@ -648,12 +648,6 @@ def test_a_very_deep_query_fails_without_changing_anything(small):
     assert small.match(deep_query(50)).values("id") == small.match({"score": 1}).values("id")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fo_lite/core/query.py validate_query recurses without a depth limit: a query nested "
-    "3000 levels deep raises a bare RecursionError instead of a ValueError naming the limit "
-    "(MongoDB refuses documents nested deeper than 100 levels)",
-)
 def test_a_very_deep_query_gets_a_clear_error(small):
     with pytest.raises(ValueError, match="nest"):
         small.match(deep_query(3000))

@@ -389,6 +389,37 @@ def validate_query(query: Mapping) -> None:
     ...
     ValueError: query operator '$where' is not supported; supported operators: ...
     """
+    depth = _nesting_depth(query)
+    if depth > MAX_NESTING:
+        raise ValueError(
+            f"the query nests {depth} levels deep; MongoDB refuses documents nested deeper than "
+            f"{MAX_NESTING} levels: flatten it (e.g. one $and with a list of conditions)"
+        )
+    _validate_query(query)
+
+
+MAX_NESTING = 100  # MongoDB's limit on the nesting depth of documents
+
+
+def _nesting_depth(value: object) -> int:
+    """How deeply dicts nest in ``value``, through lists (iterative: no recursion limit to hit)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping):
+            children, depth = item.values(), depth + 1
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend(
+            (child, depth) for child in children if isinstance(child, Mapping | list | tuple)
+        )
+    return deepest
+
+
+def _validate_query(query: Mapping) -> None:
     if not isinstance(query, Mapping):
         raise TypeError(f"a query must be a dict, got {type(query).__name__}: {query!r}")
     for key, cond in query.items():
@@ -399,7 +430,7 @@ def validate_query(query: Mapping) -> None:
                 raise _unsupported(key)
             _check_list(key, cond, nonempty=True)
             for sub in cond:
-                validate_query(sub)
+                _validate_query(sub)
             continue
         split_path(key)
         if _is_operator_doc(cond):
