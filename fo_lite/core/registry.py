@@ -287,7 +287,15 @@ def set_persistent(dataset: Dataset, persistent: bool) -> None:
     if name in _on_disk:
         return
     folder = dataset_dir(name)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise type(e)(
+            e.errno,
+            f"cannot create the dataset folder {folder} in fo.config.database_dir "
+            f"({config.database_dir}; env FO_LITE_DATABASE_DIR): {e.strerror}; set it to a "
+            "writable folder",
+        ) from e
     lock = storage.lock_path(folder)
     locking.acquire(lock, what=f"dataset {name!r}")
     try:
