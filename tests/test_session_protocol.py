@@ -438,8 +438,25 @@ def test_messages_from_another_thread_wait_for_the_sessions_event_loop(dataset):
         worker.start()
         worker.join()
         assert fe.replies == [] and session.selected == [], "handled while the 'cell' still runs"
-        await asyncio.sleep(0.01)  # the 'cell' ends: the loop runs the queued handler
+        for _ in range(500):  # the 'cell' ends: the loop runs the queued handler
+            await asyncio.sleep(0.001)
+            if session.selected:
+                break
         assert session.selected == [ids[1]] and handled_on == [threading.current_thread()]
         assert fe.replies[-1][0]["ack"] == {"client": "t", "seq": 1}
 
-    asyncio.run(main())
+    # a thread of its own: another test's fixture (Playwright's sync API) may keep an event
+    # loop running in this one
+    errors = []
+
+    def run_main():
+        try:
+            asyncio.run(main())
+        except BaseException as e:  # noqa: BLE001 - re-raised in the test's thread
+            errors.append(e)
+
+    runner = threading.Thread(target=run_main)
+    runner.start()
+    runner.join()
+    if errors:
+        raise errors[0]
