@@ -196,15 +196,22 @@ def measure(n: int, repeat: int, images: Path | None) -> dict:
         len(dataset)
         dataset.first()
 
-    ops[f"del_{n_del // 1000}k_loop"] = timed(delete_loop, repeat)
+    ops["del_loop"] = timed(delete_loop, repeat)
+    res["del_loop_ids"] = n_del
     assert len(dataset) == before - repeat * n_del
     res["memory"]["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return res
 
 
+def _normalized(run: dict) -> dict:
+    """Older result files named the delete loop by its size (``del_50k_loop``): one name now."""
+    ops = {("del_loop" if k.startswith("del_") else k): v for k, v in run["ops"].items()}
+    return {**run, "ops": ops}
+
+
 def markdown(results: dict) -> str:
     """The README section: one row per operation, one column per row count, target check."""
-    runs = results["runs"]
+    runs = [_normalized(r) for r in results["runs"]]
     sizes = [r["rows"] for r in runs]
     ops = list(runs[-1]["ops"])
     lines = [
