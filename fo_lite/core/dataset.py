@@ -250,13 +250,18 @@ class Dataset(SampleCollection):
         return label_type(**values)
 
     def _read_cell(self, pos: int, column: str) -> Any:
-        pending = self._pending.get(column)
-        if pending is not None and pos in pending:
-            return pending[pos]
-        if column not in self._frame.columns:
-            return None
-        value = self._column_array(column)[pos]
-        return list(value) if isinstance(value, list) else value
+        # hot path of every `sample.field` read in a loop: dict lookups only
+        if self._pending:
+            pending = self._pending.get(column)
+            if pending is not None and pos in pending:
+                return pending[pos]
+        values = self._column_cache.get(column)
+        if values is None:
+            if column not in self._frame.columns:
+                return None
+            values = self._column_array(column)
+        value = values[pos]
+        return list(value) if type(value) is list else value
 
     def _write_sample(self, pos: int, edits: dict[str, Any]) -> None:
         schema = self._schema

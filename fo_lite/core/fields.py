@@ -6,6 +6,7 @@ The schema of a dataset maps each top-level field name to a kind string such as
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -38,6 +39,7 @@ def embedded_kind(label_type: type) -> str:
     return f"{EMBEDDED_PREFIX}{label_type.__name__})"
 
 
+@functools.cache
 def embedded_type(kind: str) -> type[Classification] | None:
     """The label class of an embedded kind, or None if ``kind`` is not embedded."""
     if not kind.startswith(EMBEDDED_PREFIX):
