@@ -61,15 +61,35 @@ def check_builtin_values(field: str, values: Sequence[Any]) -> None:
             raise TypeError(f"tags must be lists of strings, not {bad[0]!r}")
 
 
+def _cells(ds: Dataset, column: str, positions: np.ndarray) -> list[Any]:
+    """Plain Python values of ``column`` at ``positions`` (None for null).
+
+    Uses the per-sample read cache when a loop already built it; otherwise converts only the
+    rows asked for, without caching (a small view of a big dataset stays cheap).
+    """
+    cached = ds._column_cache.get(column)
+    if cached is not None:
+        return cached[positions].tolist()
+    series = ds._frame[column]
+    if positions is not ds._all_positions:  # the whole dataset in order needs no take
+        series = series.take(positions)
+    values = series.to_numpy(dtype=object)
+    nulls = series.isna().to_numpy()
+    if nulls.any():
+        values = values.copy()  # may be a read-only view of the frame's data
+        values[nulls] = None
+    return values.tolist()
+
+
 def values_at(ds: Dataset, positions: np.ndarray, field: str) -> list[Any]:
     """The values of ``field`` at ``positions`` (label objects for an embedded field)."""
     ds._live_frame()
     kind = ds._schema.get(field)
     label_type = fof.embedded_type(kind) if kind else None
     if label_type is None:
-        return ds._column_array(ds._value_column(field))[positions].tolist()
+        return _cells(ds, ds._value_column(field), positions)
     attrs = {
-        attr: ds._column_array(f"{field}.{attr}")[positions].tolist()
+        attr: _cells(ds, f"{field}.{attr}", positions)
         for attr in label_type.attributes()
         if f"{field}.{attr}" in ds._frame.columns
     }
