@@ -11,17 +11,9 @@ import statistics
 import sys
 from pathlib import Path
 
-STEPS = (
-    "import",
-    "build",
-    "summary_views",
-    "hash",
-    "group",
-    "delete",
-    "verify",
-    "export",
-    "export_hardlink",
-)
+sys.path.insert(0, str(Path(__file__).resolve().parent / "walkthroughs"))
+from _common import STEPS  # noqa: E402 (the step names every contender uses)
+
 # "walkthrough": every step but the exports (the "all steps but export")
 WALK = STEPS[:7]
 CONTENDERS = ("floor", "fo_lite_seed", "fo_lite_batched", "fiftyone_seed", "fiftyone_batched")

@@ -101,7 +101,8 @@ def _slow_code(value: Any) -> int:
     return OTHER
 
 
-_UNIFORM = {
+# pandas.api.types.infer_dtype result -> the type code every non-null value has
+INFERRED_CODES = {
     "string": STR,
     "boolean": BOOL,
     "integer": NUM,
@@ -113,7 +114,7 @@ _UNIFORM = {
 
 def codes_of(values: np.ndarray) -> np.ndarray:
     """Vector of type brackets (int8) for an object array."""
-    uniform = _UNIFORM.get(pd.api.types.infer_dtype(values, skipna=True))
+    uniform = INFERRED_CODES.get(pd.api.types.infer_dtype(values, skipna=True))
     if uniform is not None:  # one bracket plus nulls: no per-value work
         return np.where(pd.isna(values), NULL, uniform).astype(np.int8)
     types = map(type, values)

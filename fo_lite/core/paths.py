@@ -14,7 +14,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fo_lite.core.documents import ARR, BOOL, DATE, MISSING, NULL, NUM, STR, codes_of, records
+from fo_lite.core.documents import (
+    ARR,
+    BOOL,
+    DATE,
+    INFERRED_CODES,
+    MISSING,
+    NULL,
+    NUM,
+    STR,
+    codes_of,
+    records,
+)
 
 
 def split_path(path: Any) -> list[str]:
@@ -138,16 +149,6 @@ def leaf_candidates(values: np.ndarray) -> Cands:
     return Cands(n, all_vals, np.concatenate([codes, codes_of(elems)]), owner, direct)
 
 
-_INFERRED = {
-    "string": STR,
-    "boolean": BOOL,
-    "integer": NUM,
-    "floating": NUM,
-    "mixed-integer-float": NUM,
-    "empty": NULL,
-}
-
-
 def typed_candidates(series: pd.Series) -> Cands | None:
     """One candidate per row for a column of a single scalar bracket (plus nulls), else None."""
     dtype = series.dtype
@@ -160,7 +161,7 @@ def typed_candidates(series: pd.Series) -> Cands | None:
     elif pd.api.types.is_datetime64_any_dtype(dtype):
         code = DATE
     elif dtype is np.dtype(object):
-        code = _INFERRED.get(pd.api.types.infer_dtype(series, skipna=True))
+        code = INFERRED_CODES.get(pd.api.types.infer_dtype(series, skipna=True))
         if code is None:
             return None
     else:
