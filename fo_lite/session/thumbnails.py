@@ -4,7 +4,9 @@ A :class:`ThumbnailCache` turns image paths into small JPEG bytes. Big JPEG phot
 with Pillow's ``draft()`` mode (the decoder scales by 1/2, 1/4 or 1/8 while reading), so a folder
 of 12-megapixel images stays fast. Results are cached by ``(filepath, mtime, size, px)``: an
 edited file gets a new thumbnail, an unchanged one is never decoded twice while it stays in the
-cache. A missing, unreadable or corrupt file gives a :class:`Thumbnail` with no data and a short
+cache. A file that is already a small JPEG or PNG (no larger than the thumbnail, RGB or grey,
+upright) is sent as it is after a check that it decodes, which skips Pillow's re-encoding (most of
+the cost of a cold page of small images). A missing, unreadable or corrupt file gives a :class:`Thumbnail` with no data and a short
 ``reason`` the grid shows instead of the image.
 
 >>> cache = ThumbnailCache(max_bytes=32 * 2**20)
@@ -30,6 +32,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 DEFAULT_PX = 224
 DEFAULT_QUALITY = 75
 DEFAULT_MAX_BYTES = 64 * 2**20
+# files up to this size may be sent as they are (see small_image_as_is)
+AS_IS_MAX_BYTES = 256 * 2**10
+_AS_IS_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
+_ORIENTATION = 0x0112
 _REASON_MAX = 120
 
 
@@ -61,23 +67,57 @@ def placeholder(reason: str) -> Thumbnail:
 
 
 def make_thumbnail(
-    path: str | BinaryIO, px: int = DEFAULT_PX, quality: int = DEFAULT_QUALITY
+    path: str | BinaryIO | Image.Image, px: int = DEFAULT_PX, quality: int = DEFAULT_QUALITY
 ) -> bytes:
-    """Decode ``path`` (or a binary file object) and return a JPEG of at most ``px`` x ``px``
-    pixels (aspect kept).
+    """Decode ``path`` (a binary file object, or an image just opened and not loaded yet) and
+    return a JPEG of at most ``px`` x ``px`` pixels (aspect kept).
 
     Raises the underlying ``OSError`` / ``UnidentifiedImageError`` for unreadable files;
     :meth:`ThumbnailCache.get` turns those into placeholders.
     """
+    if isinstance(path, Image.Image):
+        return _encode_thumbnail(path, px, quality)
     with Image.open(path) as img:
-        # JPEG only: ask the decoder for the smallest DCT scale still >= px (a no-op otherwise)
-        img.draft("RGB", (px, px))
-        img.thumbnail((px, px), Image.Resampling.BILINEAR, reducing_gap=None)
-        img = ImageOps.exif_transpose(img)
-        img = _to_rgb(img)
-        out = io.BytesIO()
-        img.save(out, format="JPEG", quality=quality)
+        return _encode_thumbnail(img, px, quality)
+
+
+def _encode_thumbnail(img: Image.Image, px: int, quality: int) -> bytes:
+    # JPEG only: ask the decoder for the smallest DCT scale still >= px (a no-op otherwise)
+    img.draft("RGB", (px, px))
+    img.thumbnail((px, px), Image.Resampling.BILINEAR, reducing_gap=None)
+    img = ImageOps.exif_transpose(img)
+    img = _to_rgb(img)
+    out = io.BytesIO()
+    img.save(out, format="JPEG", quality=quality)
     return out.getvalue()
+
+
+def small_image_as_is(img: Image.Image, px: int, file_size: int) -> Thumbnail | None:
+    """The file's own bytes as the thumbnail when it already is one: a JPEG or PNG of at most
+    ``px`` pixels a side and :data:`AS_IS_MAX_BYTES`, RGB or greyscale, with no transparency
+    and no EXIF rotation; ``None`` otherwise (make a real thumbnail). ``img`` is a file just
+    opened with ``Image.open`` and not loaded yet.
+
+    The image is still fully decoded (at the JPEG decoder's 1/8 scale, which still reads all of
+    the entropy-coded data) so a truncated or corrupt file raises here and becomes a
+    placeholder, as it would after a re-encode; only the resize and the JPEG encode are saved.
+    """
+    mime = _AS_IS_FORMATS.get(img.format or "")
+    if mime is None or file_size > AS_IS_MAX_BYTES or max(img.size) > px:
+        return None
+    if img.mode not in ("RGB", "L") or "transparency" in img.info or img.fp is None:
+        return None
+    where = img.fp.tell()
+    img.fp.seek(0)
+    data = img.fp.read(AS_IS_MAX_BYTES + 1)
+    img.fp.seek(where)  # where the decoder expects it (PNG reads on from the header)
+    if len(data) > AS_IS_MAX_BYTES:
+        return None
+    if img.getexif().get(_ORIENTATION, 1) != 1:  # (a PNG's getexif() decodes it already)
+        return None
+    img.draft(img.mode, (1, 1))
+    img.load()
+    return Thumbnail(data, mime)
 
 
 def _to_rgb(img: Image.Image) -> Image.Image:
@@ -231,16 +271,20 @@ class ThumbnailCache:
             return thumb
 
     def _render(self, key: tuple) -> Thumbnail:
-        path, _, _, px = key
-        source: str | io.BytesIO = path
-        if px < self.px:
-            # smaller sizes (the static snapshot's) come from the grid's cached thumbnail
-            base = self.get(path)
-            if not base.ok:
-                return base
-            source = io.BytesIO(base.data)  # type: ignore[arg-type]
+        path, _, file_size, px = key
         try:
-            return Thumbnail(make_thumbnail(source, px, self.quality), "image/jpeg")
+            if px < self.px:
+                # smaller sizes (the static snapshot's) come from the grid's cached thumbnail
+                base = self.get(path)
+                if not base.ok:
+                    return base
+                data = make_thumbnail(io.BytesIO(base.data), px, self.quality)  # type: ignore[arg-type]
+                return Thumbnail(data, "image/jpeg")
+            with Image.open(path) as img:
+                as_is = small_image_as_is(img, px, file_size)
+                if as_is is not None:
+                    return as_is
+                return Thumbnail(make_thumbnail(img, px, self.quality), "image/jpeg")
         except Exception as exc:  # any decoder failure becomes a placeholder, never a crash
             return placeholder(reason_for(exc))
 
