@@ -83,6 +83,8 @@ function render({ model, el }) {
   let detailUrl = "";
   let lastFocusEl = /** @type {HTMLElement|null} */ (null);
   let lastToggle = { index: -1, time: 0 };
+  /** @type {{msg: any, buffers: DataView[]} | null} */
+  let pushed = null; // a pushed page for a version not seen yet
 
   // ---- DOM skeleton -----------------------------------------------------------------------
   const root = h("div", "fol-root");
@@ -317,23 +319,21 @@ function render({ model, el }) {
 
   // ---- pages ------------------------------------------------------------------------------
   function pump() {
-    const version = model.get("_version");
     const firstPage = Math.floor(range.first / PAGE);
     const lastPage = Math.floor(Math.max(range.last - 1, range.first) / PAGE);
     if (range.last <= range.first) return;
-    for (let p = firstPage; p <= lastPage && inflight.size < MAX_INFLIGHT; p++) {
-      if (pages.has(p) || inflightPages.has(p)) continue;
-      const requestId = `${client}:${++requestSeq}`;
-      inflight.set(requestId, { page: p, version });
-      inflightPages.add(p);
-      model.send({
-        type: "page",
-        request_id: requestId,
-        version,
-        start: p * PAGE,
-        stop: (p + 1) * PAGE,
-      });
-    }
+    for (let p = firstPage; p <= lastPage && inflight.size < MAX_INFLIGHT; p++) requestPage(p);
+  }
+
+  /** Ask for page `p` unless it is here or on its way. @param {number} p */
+  function requestPage(p) {
+    if (pages.has(p) || inflightPages.has(p)) return;
+    const version = model.get("_version");
+    const requestId = `${client}:${++requestSeq}`;
+    inflight.set(requestId, { page: p, version });
+    inflightPages.add(p);
+    const start = p * PAGE;
+    model.send({ type: "page", request_id: requestId, version, start, stop: start + PAGE });
   }
 
   function evictPages() {
@@ -364,6 +364,10 @@ function render({ model, el }) {
    * @param {DataView[]} buffers
    */
   function onPage(msg, buffers) {
+    if (msg.request_id == null && msg.type === "page") {
+      onPushedPage(msg, buffers);
+      return;
+    }
     const want = inflight.get(msg.request_id);
     if (!want) return; // another display's request, or one from before a reset
     inflight.delete(msg.request_id);
@@ -372,6 +376,30 @@ function render({ model, el }) {
       scheduleRender();
       return;
     }
+    if (!pages.has(want.page)) storePage(want.page, msg, buffers); // else: pushed already
+  }
+
+  /**
+   * A page Python sent unasked (a new view's first rows): take it if it is for the version
+   * drawn, keep it for later if it is for one this grid has not seen yet.
+   * @param {any} msg
+   * @param {DataView[]} buffers
+   */
+  function onPushedPage(msg, buffers) {
+    const version = Number(model.get("_version"));
+    if (msg.start % PAGE !== 0) return;
+    if (msg.version > version) pushed = { msg, buffers };
+    else if (msg.version === version && !pages.has(msg.start / PAGE)) {
+      storePage(msg.start / PAGE, msg, buffers);
+    }
+  }
+
+  /**
+   * @param {number} p
+   * @param {any} msg
+   * @param {DataView[]} buffers
+   */
+  function storePage(p, msg, buffers) {
     /** @type {Row[]} */
     const rows = msg.ids.map((/** @type {string} */ id, /** @type {number} */ i) => {
       const b = msg.thumbs[i];
@@ -386,8 +414,8 @@ function render({ model, el }) {
         broken: msg.broken[i],
       };
     });
-    dropPage(want.page);
-    pages.set(want.page, { start: msg.start, rows });
+    dropPage(p);
+    pages.set(p, { start: msg.start, rows });
     for (const row of rows) rowsById.set(row.id, row);
     scheduleRender();
   }
@@ -639,6 +667,11 @@ function render({ model, el }) {
   // ---- model events -----------------------------------------------------------------------
   function onVersion() {
     dropAll();
+    if (pushed) {
+      const { msg, buffers } = pushed;
+      pushed = null;
+      onPushedPage(msg, buffers);
+    }
     updateHeader();
     refreshTiles();
     scheduleRender();
@@ -693,6 +726,8 @@ function render({ model, el }) {
   resize.observe(scroller);
 
   updateHeader();
+  // the first page is needed whatever the layout: ask now, not a frame later
+  if (Number(model.get("_length")) > 0) requestPage(0);
   scheduleRender();
 
   return () => {

@@ -38,6 +38,11 @@ Python -> front end:
   ``thumbs[i]`` is the index into the message's binary ``buffers`` of row i's thumbnail (JPEG
   bytes of type ``mimes[i]``) or ``null`` with ``broken[i]`` the reason (missing, unreadable,
   corrupt). ``labels``/``fields`` are text or ``null``.
+  A page with ``"request_id": null`` is *pushed*: after a new view or dataset is assigned, once
+  a grid has asked for a page, Python sends rows ``[0, FIRST_PAGE_ROWS)`` of the new view right
+  after the trait update that bumps ``version``, so the grid (which scrolls to the top) paints
+  it without a round trip. Every display takes it when its ``version`` matches (a grid that has
+  not seen the new version yet keeps it until it does); a grid may still ask for the same page.
 - ``{"type": "flags", "request_id", "version", "start", "ids", "selected"}``.
 - ``{"type": "detail", "request_id", "id", "fields": [[key, text], ...], "image", "mime",
   "broken"}``: ``image`` is a buffer index or ``null``.
@@ -69,6 +74,7 @@ import numpy as np
 from fo_lite.session.thumbnails import ThumbnailCache
 
 MAX_PAGE = 500
+FIRST_PAGE_ROWS = 60  # the grid's page size (PAGE in widgets/grid.js): what a pushed page holds
 DETAIL_PX = 1024
 _TILE_TEXT_MAX = 300
 _DETAIL_TEXT_MAX = 20_000

@@ -93,6 +93,7 @@ def _page(session: Session, msg: dict) -> None:
     collection = _current(session, msg)
     if collection is None:
         return
+    session._grid_seen = True
     content, buffers = pages.build_page(
         collection,
         start,

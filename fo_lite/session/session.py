@@ -111,6 +111,8 @@ class Session(anywidget.AnyWidget):
         self._switching_dataset = False
         self._before_show_selected: Any = None
         self._seen_version: Any = None
+        self._grid_seen = False  # a grid has asked for a page: new views get their first pushed
+        self._push_wanted = False
         self._home_thread = threading.current_thread()
         try:
             self._home_loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
@@ -243,6 +245,7 @@ class Session(anywidget.AnyWidget):
                 self.view = None  # FiftyOne: a new dataset shows all of it
                 self._commit_selection([], set(), removed=self._selected_list())
             self._publish(new_view=True)
+        self._push_first_page()
 
     @traitlets.observe("view")
     def _on_view(self, change: dict) -> None:
@@ -260,6 +263,7 @@ class Session(anywidget.AnyWidget):
                 self._before_show_selected = None
                 self._commit_selection([], set(), removed=self._selected_list())
             self._publish(new_view=True)
+        self._push_first_page()
 
     @traitlets.observe("label_field", "tile_field")
     def _on_shown_fields(self, change: dict) -> None:
@@ -310,7 +314,30 @@ class Session(anywidget.AnyWidget):
             self._showing_selected = self._before_show_selected is not None
             if new_view:
                 self._view_serial += 1
+                self._push_wanted = self._grid_seen
             self._version += 1
+
+    def _push_first_page(self) -> None:
+        """Send the grid the new view's first page without waiting for it to ask (see the
+        protocol in :mod:`fo_lite.session.pages`); only after the outermost ``hold_sync`` has
+        sent the new ``_version``, so the page never arrives before the version it is for."""
+        collection = self._collection()
+        if not self._push_wanted or self._holding_sync or collection is None:
+            return
+        self._push_wanted = False
+        content, buffers = pages.build_page(
+            collection,
+            0,
+            pages.FIRST_PAGE_ROWS,
+            version=self._version,
+            selected=self._selected_set,
+            label_field=self.label_field,
+            tile_field=self.tile_field,
+            thumbs=self._thumbs,
+            executor=self._executor,
+        )
+        content["request_id"] = None
+        self.send(content, buffers)
 
     def _commit_selection(
         self,
