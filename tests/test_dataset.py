@@ -238,3 +238,15 @@ def test_import_fo_lite_does_not_import_pandas():
     code = "import sys, fo_lite; print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_id_lookup_stays_in_row_order_through_deletes_and_appends(dataset):
+    ids = dataset.values("id")
+    for i in (0, 4, 8):
+        del dataset[ids[i]]
+    dataset.add_sample(fo.Sample(filepath="/x/new.jpg"))
+    del dataset[ids[5]]
+    frame_ids = dataset._live_frame()["id"].tolist()  # compacts
+    assert list(dataset._pos) == frame_ids
+    assert [dataset._pos[i] for i in frame_ids] == list(range(len(frame_ids)))
+    assert dataset[ids[6]].filepath == "/data/cat/6.jpg"

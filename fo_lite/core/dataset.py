@@ -144,7 +144,10 @@ class Dataset(SampleCollection):
         self._frame = self._frame[keep].reset_index(drop=True)
         self._alive = None
         self._n_dead = 0
-        self._pos = dict(zip(self._frame["id"].tolist(), range(len(self._frame)), strict=True))
+        # _pos keeps its keys in row order (appends add in order, deletions pop), so the
+        # surviving ids are renumbered in place: no second dict, no new id strings
+        for new_pos, sample_id in enumerate(self._pos):
+            self._pos[sample_id] = new_pos
         self._new_layout()
 
     def _flush_writes(self) -> None:
@@ -384,7 +387,8 @@ class Dataset(SampleCollection):
         """
         fof.check_field_name(label_field)
         pairs = list(samples)
-        filepaths = [os.path.abspath(p) if isinstance(p, str) else p for p, _ in pairs]
+        isabs, abspath = os.path.isabs, os.path.abspath
+        filepaths = [p if not isinstance(p, str) or isabs(p) else abspath(p) for p, _ in pairs]
         labels = [_label_name(t, classes) for _, t in pairs]
         dataset = cls(name=name, overwrite=overwrite)
         try:
