@@ -58,6 +58,28 @@ function countText(n, k) {
   return `${fmt(n)} ${n === 1 ? "sample" : "samples"} \u00b7 ${fmt(k)} selected`;
 }
 
+/** The latest page Python pushed, per session (`_grid_key`), for grids rendered after it came. */
+const pushedPages = new Map();
+
+/**
+ * Runs once per model, before any of its messages are handled: keep pushed pages for `render`.
+ * @param {{ model: Model }} ctx
+ */
+function initialize({ model }) {
+  const key = model.get("_grid_key");
+  /** @param {any} msg @param {DataView[]} buffers */
+  const keep = (msg, buffers) => {
+    if (msg && msg.type === "page" && msg.request_id == null) {
+      pushedPages.set(key, { msg, buffers });
+    }
+  };
+  model.on("msg:custom", keep);
+  return () => {
+    model.off("msg:custom", keep);
+    pushedPages.delete(key);
+  };
+}
+
 /** @param {{ model: Model, el: HTMLElement }} ctx */
 function render({ model, el }) {
   const client = Math.random().toString(36).slice(2, 10);
@@ -726,7 +748,9 @@ function render({ model, el }) {
   resize.observe(scroller);
 
   updateHeader();
-  // the first page is needed whatever the layout: ask now, not a frame later
+  const early = pushedPages.get(model.get("_grid_key"));
+  if (early) onPushedPage(early.msg, early.buffers);
+  // the first page is needed whatever the layout: ask now (unless pushed), not a frame later
   if (Number(model.get("_length")) > 0) requestPage(0);
   scheduleRender();
 
@@ -740,4 +764,4 @@ function render({ model, el }) {
   };
 }
 
-export default { render };
+export default { initialize, render };

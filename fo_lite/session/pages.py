@@ -38,11 +38,14 @@ Python -> front end:
   ``thumbs[i]`` is the index into the message's binary ``buffers`` of row i's thumbnail (JPEG
   bytes of type ``mimes[i]``) or ``null`` with ``broken[i]`` the reason (missing, unreadable,
   corrupt). ``labels``/``fields`` are text or ``null``.
-  A page with ``"request_id": null`` is *pushed*: after a new view or dataset is assigned, once
-  a grid has asked for a page, Python sends rows ``[0, FIRST_PAGE_ROWS)`` of the new view right
-  after the trait update that bumps ``version``, so the grid (which scrolls to the top) paints
-  it without a round trip. Every display takes it when its ``version`` matches (a grid that has
-  not seen the new version yet keeps it until it does); a grid may still ask for the same page.
+  A page with ``"request_id": null`` is *pushed*: right after ``launch_dashboard`` /
+  ``session.show()`` display the grid, and after a new view or dataset is assigned once a grid
+  has asked for a page, Python sends rows ``[0, FIRST_PAGE_ROWS)`` of the view (after the trait
+  update that bumps ``version``), so the grid (which starts at the top) paints them without a
+  round trip. The front end's ``initialize`` keeps the latest pushed page per session (by the
+  synced ``_grid_key``) for grids rendered after it arrived; every display takes it when its
+  ``version`` matches (one that has not seen the new version yet keeps it until it does); a
+  grid may still ask for the same page.
 - ``{"type": "flags", "request_id", "version", "start", "ids", "selected"}``.
 - ``{"type": "detail", "request_id", "id", "fields": [[key, text], ...], "image", "mime",
   "broken"}``: ``image`` is a buffer index or ``null``.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import uuid
 from collections.abc import Iterable
 from concurrent.futures import Executor
 from pathlib import Path
@@ -90,6 +91,7 @@ class Session(anywidget.AnyWidget):
     _dataset_name = traitlets.Unicode("").tag(sync=True)
     _selected_count = traitlets.Int(0).tag(sync=True)
     _showing_selected = traitlets.Bool(False).tag(sync=True)
+    _grid_key = traitlets.Unicode("").tag(sync=True)  # names this session's pushed pages in JS
 
     def __init__(
         self,
@@ -118,7 +120,7 @@ class Session(anywidget.AnyWidget):
             self._home_loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:  # no event loop (plain Python): handle messages where they arrive
             self._home_loop = None
-        super().__init__(tile_size=tile_size, label_field=label_field)
+        super().__init__(tile_size=tile_size, label_field=label_field, _grid_key=uuid.uuid4().hex)
         self.on_msg(self._on_custom_msg)
         if dataset is None and view is not None and _is_view(view):
             dataset = view._dataset
@@ -167,6 +169,13 @@ class Session(anywidget.AnyWidget):
         from IPython.display import display
 
         display(self)
+        self._push_after_display()
+
+    def _push_after_display(self) -> None:
+        # the grid about to render needs rows [0, FIRST_PAGE_ROWS): send them with the display
+        # so its first paint does not wait for a request to reach the kernel and come back
+        self._push_wanted = True
+        self._push_first_page()
 
     def __repr__(self) -> str:
         return snapshot.summary_text(self)
@@ -450,4 +459,5 @@ def launch_dashboard(dataset: Any = None, view: Any = None, **kwargs: Any) -> Se
         return session
     if get_ipython() is not None:
         display(session)
+        session._push_after_display()
     return session
