@@ -460,3 +460,25 @@ def test_messages_from_another_thread_wait_for_the_sessions_event_loop(dataset):
     runner.join()
     if errors:
         raise errors[0]
+
+
+# -- pushed first pages ----------------------------------------------------------------------
+def test_a_new_view_pushes_its_first_page_after_the_version(fe, dataset):
+    fe.request("page", start=0, stop=10)  # a grid is showing
+    before = len(fe.replies)
+    fe.session.view = dataset.view().limit(5)
+    pushed = [c for c, _ in fe.replies[before:] if c.get("request_id", "x") is None]
+    assert len(pushed) == 1
+    page = pushed[0]
+    assert page["version"] == fe.session._version
+    assert page["type"] == "page" and page["ids"] == dataset.values("id")[:5]
+    versions = [s["_version"] for s in fe.states if "_version" in s]
+    assert versions and versions[-1] == page["version"]  # the version went out first
+
+
+def test_display_pushes_the_first_rows(fe, dataset):
+    before = len(fe.replies)
+    fe.session._push_after_display()
+    pushed = [c for c, _ in fe.replies[before:] if c.get("request_id", "x") is None]
+    assert len(pushed) == 1
+    assert pushed[0]["start"] == 0 and pushed[0]["ids"] == dataset.values("id")[:20]

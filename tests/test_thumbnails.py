@@ -163,3 +163,39 @@ def test_smaller_sizes_are_made_from_the_cached_grid_thumbnail(tmp_path, monkeyp
     assert _decode(small.data).size == (64, 48)
     missing = cache.get(str(tmp_path / "gone.jpg"), px=64)
     assert missing.reason == "file not found"
+
+
+# -- small files sent as they are ------------------------------------------------------------
+def test_small_jpeg_is_sent_byte_identical(tmp_path):
+    path = _jpeg(tmp_path / "small.jpg", size=(32, 32))
+    thumb = ThumbnailCache().get(path)
+    assert thumb.ok and thumb.mime == "image/jpeg"
+    assert thumb.data == open(path, "rb").read()
+
+
+def test_small_broken_images_still_become_placeholders(tmp_path):
+    good = open(_jpeg(tmp_path / "g.jpg", size=(32, 32)), "rb").read()
+    (tmp_path / "truncated.jpg").write_bytes(good[: len(good) // 2])
+    (tmp_path / "junk.jpg").write_bytes(b"\xff\xd8\xff" + b"\x00" * 300)
+    png = io.BytesIO()
+    Image.new("RGB", (16, 16), (1, 2, 3)).save(png, "PNG")
+    (tmp_path / "cut.png").write_bytes(png.getvalue()[:40])
+    cache = ThumbnailCache()
+    for name in ("truncated.jpg", "junk.jpg", "cut.png"):
+        thumb = cache.get(str(tmp_path / name))
+        assert not thumb.ok and thumb.reason, name
+
+
+def test_small_images_that_need_work_are_reencoded(tmp_path):
+    rotated = tmp_path / "rotated.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90
+    Image.new("RGB", (32, 16), (9, 9, 9)).save(rotated, "JPEG", exif=exif.tobytes())
+    rgba = tmp_path / "alpha.png"
+    Image.new("RGBA", (16, 16), (1, 2, 3, 100)).save(rgba, "PNG")
+    cache = ThumbnailCache()
+    turned = cache.get(str(rotated))
+    assert turned.ok and turned.data != rotated.read_bytes()
+    assert _decode(turned.data).size == (16, 32)  # upright
+    flat = cache.get(str(rgba))
+    assert flat.ok and flat.data != rgba.read_bytes()
