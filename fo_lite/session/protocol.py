@@ -94,19 +94,7 @@ def _page(session: Session, msg: dict) -> None:
     if collection is None:
         return
     session._grid_seen = True
-    content, buffers = pages.build_page(
-        collection,
-        start,
-        stop,
-        version=session._version,
-        selected=session._selected_set,
-        label_field=session.label_field,
-        tile_field=session.tile_field,
-        thumbs=session._thumbs,
-        executor=session._executor,
-    )
-    content["request_id"] = request_id
-    session.send(content, buffers)
+    session._send_page(collection, start, stop, request_id)
 
 
 def _flags(session: Session, msg: dict) -> None:

@@ -334,10 +334,15 @@ class Session(anywidget.AnyWidget):
         if not self._push_wanted or self._holding_sync or collection is None:
             return
         self._push_wanted = False
+        self._send_page(collection, 0, pages.FIRST_PAGE_ROWS, request_id=None)
+
+    def _send_page(self, collection: Any, start: int, stop: int, request_id: str | None) -> None:
+        """Send rows ``[start, stop)`` of ``collection`` with their thumbnails, as the grid
+        shows them now (selection, label and tile fields)."""
         content, buffers = pages.build_page(
             collection,
-            0,
-            pages.FIRST_PAGE_ROWS,
+            start,
+            stop,
             version=self._version,
             selected=self._selected_set,
             label_field=self.label_field,
@@ -345,7 +350,7 @@ class Session(anywidget.AnyWidget):
             thumbs=self._thumbs,
             executor=self._executor,
         )
-        content["request_id"] = None
+        content["request_id"] = request_id
         self.send(content, buffers)
 
     def _commit_selection(
