@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from fo_lite.core import stages as fos
-from fo_lite.core.fields import BUILTIN_FIELDS, check_field_name, embedded_type, to_python
+from fo_lite.core.documents import to_python
+from fo_lite.core.fields import BUILTIN_FIELDS, check_field_name, embedded_type
 from fo_lite.core.sample import Sample
 
 if TYPE_CHECKING:
@@ -167,6 +168,34 @@ class SampleCollection:
                 f"{self._describe()}; give one value per sample"
             )
         self._dataset._set_values_at(positions, field, values)
+
+    def tag_samples(self, tags: str | Iterable[str]) -> None:
+        """Add ``tags`` to every sample (a tag a sample has already is not added twice).
+
+        >>> dup_view.tag_samples("duplicate")  # doctest: +SKIP
+        >>> dataset.match_tags("duplicate")  # doctest: +SKIP
+        """
+        new = list(dict.fromkeys(fos.tag_list(tags, "tag_samples")))
+        self.set_values(
+            "tags",
+            [
+                (have or []) + [t for t in new if t not in (have or ())]
+                for have in self.values("tags")
+            ],
+        )
+
+    def untag_samples(self, tags: str | Iterable[str]) -> None:
+        """Remove ``tags`` from every sample that has them."""
+        gone = set(fos.tag_list(tags, "untag_samples"))
+        self.set_values(
+            "tags", [[t for t in have or () if t not in gone] for have in self.values("tags")]
+        )
+
+    def count_sample_tags(self) -> dict[str, int]:
+        """``{tag: number of samples with it}``, as in FiftyOne."""
+        counts = self.count_values("tags")
+        counts.pop(None, None)
+        return counts
 
     def _column_series(self, field: str) -> pd.Series:
         ds = self._dataset

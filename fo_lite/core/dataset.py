@@ -7,6 +7,7 @@ applied in one vectorized step per field the next time the frame is read
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -254,16 +255,16 @@ class Dataset(SampleCollection):
 
     def _read_cell(self, pos: int, column: str) -> Any:
         # hot path of every `sample.field` read in a loop: dict lookups only
-        if self._pending:
-            pending = self._pending.get(column)
-            if pending is not None and pos in pending:
-                return pending[pos]
-        values = self._column_cache.get(column)
-        if values is None:
-            if column not in self._frame.columns:
-                return None
-            values = self._column_array(column)
-        value = values[pos]
+        pending = self._pending.get(column) if self._pending else None
+        if pending is not None and pos in pending:
+            value = pending[pos]
+        else:
+            values = self._column_cache.get(column)
+            if values is None:
+                if column not in self._frame.columns:
+                    return None
+                values = self._column_array(column)
+            value = values[pos]
         return list(value) if type(value) is list else value
 
     def _write_sample(self, pos: int, edits: dict[str, Any]) -> None:
@@ -279,7 +280,7 @@ class Dataset(SampleCollection):
         for field, value in edits.items():
             label_type = fof.embedded_type(schema[field])
             if label_type is None:
-                self._pending.setdefault(field, {})[pos] = value
+                self._pending.setdefault(field, {})[pos] = _owned(value)
             else:
                 for attr in label_type.attributes():
                     attr_value = None if value is None else getattr(value, attr)
@@ -308,7 +309,7 @@ class Dataset(SampleCollection):
                 raise ValueError(f"sample {s.id} already belongs to dataset {s._dataset.name!r}")
         rows = [s._edits for s in samples]
         fields = list(dict.fromkeys(f for row in rows for f in row))
-        columns = {f: [row.get(f) for row in rows] for f in fields}
+        columns = {f: [_owned(row.get(f)) for row in rows] for f in fields}
         ids = self._append_columns(columns)
         registry.changed(self)
         for s, sample_id, pos in zip(
@@ -460,3 +461,9 @@ def _label_name(target: Any, classes: Sequence[str] | None) -> str | None:
     raise TypeError(
         f"label {target!r} must be a class name string, or an int index with classes=[...]"
     )
+
+
+def _owned(value: Any) -> Any:
+    """``value`` as the dataset keeps it: a list is copied (deeply), so a list the caller still
+    holds cannot change the dataset behind its back."""
+    return copy.deepcopy(value) if type(value) is list else value

@@ -143,21 +143,3 @@ def column_from_objects(values: np.ndarray, kind: str) -> pd.Series:
     if kind in (LIST, STRING_LIST, DICT, ANY):
         return series
     return series.infer_objects()
-
-
-def to_python(value: Any) -> Any:
-    """A cell value as a plain Python value: NaN and pandas NA become None, NumPy scalars unwrap."""
-    if value is None:
-        return None
-    if isinstance(value, float):
-        return None if math.isnan(value) else value
-    if isinstance(value, np.generic):
-        value = value.item()
-        if isinstance(value, float) and math.isnan(value):
-            return None
-        return value
-    if value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    return value

@@ -20,19 +20,23 @@ class Classification:
     __slots__ = _ATTRS
 
     def __init__(self, label: str | None = None, confidence: float | None = None) -> None:
-        if label is not None and not isinstance(label, str):
-            raise TypeError(
-                f"Classification label must be a string or None, not {type(label).__name__} "
-                f"({label!r}); convert it with str() first"
-            )
-        if confidence is not None and (
-            isinstance(confidence, bool) or not isinstance(confidence, int | float)
-        ):
-            raise TypeError(
-                f"Classification confidence must be a number or None, not {confidence!r}"
-            )
         self.label = label
         self.confidence = confidence
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # checked on every assignment, so `sample.ground_truth.label = ...` is checked too
+        if name == "label" and value is not None and not isinstance(value, str):
+            raise TypeError(
+                f"Classification label must be a string or None, not {type(value).__name__} "
+                f"({value!r}); convert it with str() first"
+            )
+        if (
+            name == "confidence"
+            and value is not None
+            and (isinstance(value, bool) or not isinstance(value, int | float))
+        ):
+            raise TypeError(f"Classification confidence must be a number or None, not {value!r}")
+        object.__setattr__(self, name, value)
 
     @classmethod
     def attributes(cls) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 from fo_lite.core import fields as fof
@@ -14,11 +15,13 @@ if TYPE_CHECKING:
 class Sample:
     """One sample: ``sample.filepath``, ``sample["ground_truth"]``, ``sample.file_hash`` ...
 
-    A sample read from a dataset is a handle ``(dataset, id)``; assignments are kept on the
-    handle until :meth:`save` writes them to the dataset, as in FiftyOne::
+    A sample read from a dataset is a handle ``(dataset, id)``; assignments, and in-place
+    changes to the lists and labels it handed out, are kept on the handle until :meth:`save`
+    writes them to the dataset, as in FiftyOne::
 
         for sample in dataset:
             sample["file_hash"] = fof.compute_filehash(sample.filepath)
+            sample.tags.append("hashed")
             sample.save()
 
     A new sample is made with its fields and added with ``dataset.add_sample(sample)``::
@@ -26,7 +29,7 @@ class Sample:
         sample = fo.Sample(filepath="/data/cat/1.jpg", ground_truth=fo.Classification(label="cat"))
     """
 
-    __slots__ = ("_dataset", "_sample_id", "_pos", "_layout", "_edits", "_in_view")
+    __slots__ = ("_dataset", "_sample_id", "_pos", "_layout", "_edits", "_in_view", "_handed_out")
 
     def __init__(self, filepath: str, tags: list[str] | None = None, **fields: Any) -> None:
         self._dataset: Dataset | None = None
@@ -35,6 +38,8 @@ class Sample:
         self._layout = -1
         self._in_view = False
         self._edits: dict[str, Any] = {}
+        # field -> (list or label handed out by a read, a copy of it then, dataset version)
+        self._handed_out: dict[str, tuple[Any, Any, int]] | None = None
         self["filepath"] = filepath
         self["tags"] = [] if tags is None else tags
         for name, value in fields.items():
@@ -50,6 +55,7 @@ class Sample:
         _set_layout(sample, dataset._layout)
         _set_edits(sample, {})
         _set_in_view(sample, in_view)
+        _set_handed_out(sample, None)
         return sample
 
     # -- identity -------------------------------------------------------------------------
@@ -96,19 +102,34 @@ class Sample:
             except KeyError:
                 pass
         elif name in self._dataset._schema:
-            return self._dataset._read_field(self._position(), name)
+            return self._read_saved(name)
         raise AttributeError(f"sample has no field {name!r}; fields: {', '.join(self.field_names)}")
 
     def __getitem__(self, field: str) -> Any:
         if field in self._edits:
-            value = self._edits[field]
-            return list(value) if isinstance(value, list) else value
+            return self._edits[field]
         if field == "id":
             return self._sample_id
         ds = self._dataset
         if ds is None:
             raise KeyError(field)
-        return ds._read_field(self._position(), field)
+        return self._read_saved(field)
+
+    def _read_saved(self, field: str) -> Any:
+        """The dataset's value of ``field``; a list or label is remembered, so that changing it
+        in place (``sample.tags.append("dup")``) is seen by :meth:`save`, as in FiftyOne."""
+        ds = self._dataset
+        handed_out = self._handed_out
+        if handed_out is not None and field in handed_out:
+            value, before, version = handed_out[field]
+            if version == ds._version or value != before:  # still current, or changed by the user
+                return value
+        value = ds._read_field(self._position(), field)
+        if type(value) is list or isinstance(value, Classification):
+            if handed_out is None:
+                self._handed_out = handed_out = {}
+            handed_out[field] = (value, copy.deepcopy(value), ds._version)
+        return value
 
     def get_field(self, field: str) -> Any:
         """The value of ``field`` (FiftyOne's name for ``sample[field]``)."""
@@ -165,13 +186,19 @@ class Sample:
             raise ValueError(
                 f"cannot save sample {self._sample_id}: it was deleted from dataset {ds.name!r}"
             )
+        if self._handed_out is not None:
+            for field, (value, before, _) in self._handed_out.items():
+                if field not in self._edits and value != before:
+                    self[field] = value  # checked like an assignment
+            self._handed_out = None
         if self._edits:
             ds._write_sample(self._position(), self._edits)
             self._edits = {}
 
     def reload(self) -> None:
-        """Drop unsaved edits."""
+        """Drop unsaved edits, including in-place changes to lists and labels read before."""
         self._edits = {}
+        self._handed_out = None
 
     # -- printing -------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -214,3 +241,4 @@ _set_pos = Sample._pos.__set__  # type: ignore[attr-defined]
 _set_layout = Sample._layout.__set__  # type: ignore[attr-defined]
 _set_edits = Sample._edits.__set__  # type: ignore[attr-defined]
 _set_in_view = Sample._in_view.__set__  # type: ignore[attr-defined]
+_set_handed_out = Sample._handed_out.__set__  # type: ignore[attr-defined]

@@ -118,22 +118,28 @@ class Match(ViewStage):
         return positions[np.asarray(match_mask(sub, self.filter), dtype=bool)]
 
 
+def tag_list(tags: str | Iterable[str], caller: str) -> list[str]:
+    """``tags`` as a list of tag strings (one string is one tag); a TypeError naming ``caller``
+    for anything else."""
+    if isinstance(tags, str):
+        tags = [tags]
+    elif isinstance(tags, Iterable) and not isinstance(tags, Mapping):
+        tags = list(tags)
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise TypeError(
+            f"{caller} takes a tag string or a list of tag strings, got {tags!r}; "
+            f"e.g. {caller}('dup') or {caller}(['dup', 'train'])"
+        )
+    return tags
+
+
 class MatchTags(ViewStage):
     """Keep samples that have any of ``tags`` (or none of them, with ``bool=False``)."""
 
     name = "match_tags"
 
     def __init__(self, tags: str | Iterable[str], bool: bool = True) -> None:  # noqa: A002
-        if isinstance(tags, str):
-            tags = [tags]
-        elif isinstance(tags, Iterable) and not isinstance(tags, Mapping):
-            tags = list(tags)
-        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            raise TypeError(
-                f"match_tags takes a tag string or a list of tag strings, got {tags!r}; "
-                "e.g. match_tags('dup') or match_tags(['dup', 'train'])"
-            )
-        self.tags = tags
+        self.tags = tag_list(tags, "match_tags")
         self.bool = bool
 
     def kwargs(self) -> dict[str, Any]:
