@@ -250,3 +250,33 @@ def test_id_lookup_stays_in_row_order_through_deletes_and_appends(dataset):
     assert list(dataset._pos) == frame_ids
     assert [dataset._pos[i] for i in frame_ids] == list(range(len(frame_ids)))
     assert dataset[ids[6]].filepath == "/data/cat/6.jpg"
+
+
+def test_clone_copies_a_view_with_its_ids_and_fields(dataset):
+    dataset.set_values("score", [float(i) for i in range(9)])
+    dataset.match({"ground_truth.label": "dog"}).tag_samples("pet")
+    view = dataset.match({"ground_truth.label": "dog"}).sort_by("score", reverse=True)
+    clone = view.clone("dogs")
+    assert clone.name == "dogs" and fo.dataset_exists("dogs")
+    assert clone.values("id") == view.values("id")
+    assert clone.values("score") == [7.0, 4.0, 1.0]
+    assert clone.get_field_schema() == dataset.get_field_schema()
+    assert clone.count_sample_tags() == {"pet": 3}
+    # the two datasets are independent from here on
+    del clone[clone.first().id]
+    clone.first().tags.append("ignored")  # not saved
+    sample = clone.first()
+    sample.tags.append("clone-only")
+    sample.save()
+    assert len(clone) == 2 and len(dataset) == 9
+    assert dataset.count_sample_tags() == {"pet": 3}
+    with pytest.raises(ValueError, match="already exists"):
+        dataset.clone("dogs")
+
+
+def test_to_pandas_shares_no_list_with_the_dataset(dataset):
+    assert dataset.first().tags == []  # warms the read caches
+    frame = dataset.to_pandas()
+    frame["tags"].iloc[0].append("leak")
+    assert dataset.first().tags == []
+    assert list(frame.columns) == ["id", "filepath", "tags", "ground_truth.label"]

@@ -279,3 +279,20 @@ print("file_hash" in storage.load_state(registry.dataset_dir("f"))[0])
     )
     assert proc.stdout.strip() == "False" and proc.stderr == ""
     assert fo.load_dataset("f").values("file_hash") == ["parent"]  # the parent saved at exit
+
+
+def test_a_persistent_clone_of_a_view_comes_back_in_a_new_process(db):
+    written = json.loads(
+        _run(
+            _WRITER
+            + """
+clone = ds.match_tags("dup").clone("dup_backup", persistent=True)
+print(json.dumps(dump(clone)))
+""",
+            db,
+        ).stdout.splitlines()[-1]
+    )
+    assert len(written["rows"]["id"]) == 5
+    assert set(fo.list_datasets()) >= {NAME, "dup_backup"}
+    clone = fo.load_dataset("dup_backup")
+    assert clone.persistent and dump(clone) == written

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_samples
 
 import fo_lite as fo
+from tests.conftest import make_samples
 
 
 @pytest.fixture

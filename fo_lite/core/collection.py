@@ -250,7 +250,27 @@ class SampleCollection:
 
     def to_pandas(self) -> pd.DataFrame:
         """A copy of the samples as a DataFrame (one row per sample, flat dotted columns)."""
-        return self._frame_for_pipeline().copy()
+        return self._dataset._detached(self._frame_for_pipeline())
+
+    def clone(self, name: str | None = None, persistent: bool = False) -> Dataset:
+        """A new dataset holding a copy of these samples: the same ids, fields and order.
+
+        >>> backup = dataset.clone("before_dedup")  # doctest: +SKIP
+        >>> cats = dataset.match({"ground_truth.label": "cat"}).clone()  # doctest: +SKIP
+        """
+        from fo_lite.core.dataset import Dataset
+
+        frame = self._dataset._detached(self._frame_for_pipeline())
+        clone = Dataset(name=name)
+        try:
+            clone._adopt(frame, dict(self._dataset._schema))
+            clone.tags = list(self._dataset.tags)
+            if persistent:
+                clone.persistent = True
+        except BaseException:
+            clone.delete()
+            raise
+        return clone
 
     def get_field_schema(self) -> dict[str, str]:
         """``{field name: kind}``, e.g. ``{"filepath": "StringField", ...}``."""

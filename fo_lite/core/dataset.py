@@ -151,6 +151,32 @@ class Dataset(SampleCollection):
             self._pos[sample_id] = new_pos
         self._new_layout()
 
+    def _adopt(self, frame: pd.DataFrame, schema: dict[str, str]) -> None:
+        """Hold ``frame`` (a RangeIndex, an ``id`` column) and ``schema`` instead of the current
+        rows, dropping unsaved writes."""
+        self._frame = frame
+        self._schema = schema
+        self._pos = dict(zip(frame["id"].tolist(), range(len(frame)), strict=True))
+        self._pending = {}
+        self._alive = None
+        self._n_dead = 0
+        self._new_layout()
+        self._changed()
+
+    def _detached(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """A copy of ``frame`` (rows of this dataset) that shares no list or dict with it."""
+        copied = frame.copy()
+        for column in copied.columns:
+            kind = self._kind_of_column(column)
+            if kind == fof.STRING_LIST:  # lists of str: a shallow copy is enough
+                cells = [v[:] if type(v) is list else v for v in copied[column]]
+            elif kind in (fof.LIST, fof.DICT, fof.ANY):
+                cells = [copy.deepcopy(v) for v in copied[column]]
+            else:
+                continue
+            copied[column] = pd.Series(cells, index=copied.index, dtype=object)
+        return copied
+
     def _flush_writes(self) -> None:
         for column, updates in self._pending.items():
             positions = np.fromiter(updates.keys(), dtype=np.int64, count=len(updates))

@@ -248,16 +248,9 @@ def _check_saved_dataset(folder: Path, frame, meta: dict) -> None:
 
 def _install_state(dataset: Dataset, frame, meta: dict) -> None:
     """Make ``dataset`` hold the saved ``frame`` and metadata (dropping unsaved changes)."""
-    dataset._frame = frame
-    dataset._schema = dict(meta["schema"])
-    dataset._pos = dict(zip(frame["id"].tolist(), range(len(frame)), strict=True))
-    dataset._pending = {}
-    dataset._alive = None
-    dataset._n_dead = 0
+    dataset._adopt(frame, dict(meta["schema"]))
     dataset.tags = list(meta.get("tags", []))
     dataset.created_at = datetime.fromisoformat(meta["created_at"])
-    dataset._new_layout()
-    dataset._changed()
 
 
 def _write(dataset: Dataset, disk: _OnDisk) -> None:
