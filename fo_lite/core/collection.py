@@ -176,13 +176,8 @@ class SampleCollection:
         >>> dataset.match_tags("duplicate")  # doctest: +SKIP
         """
         new = list(dict.fromkeys(fos.tag_list(tags, "tag_samples")))
-        self.set_values(
-            "tags",
-            [
-                (have or []) + [t for t in new if t not in (have or ())]
-                for have in self.values("tags")
-            ],
-        )
+        current = [have or [] for have in self.values("tags")]
+        self.set_values("tags", [have + [t for t in new if t not in have] for have in current])
 
     def untag_samples(self, tags: str | Iterable[str]) -> None:
         """Remove ``tags`` from every sample that has them."""
