@@ -112,3 +112,33 @@ def test_bounds_are_plain_python_numbers(dataset):
     low, high = dataset.bounds("score")
     assert (low, high) == (0.25, 3.0)
     assert type(low) is float and type(high) is float
+
+
+def test_changing_a_nested_list_in_place_reaches_the_dataset_only_on_save(dataset):
+    dataset.set_values("boxes", [[[1, 2]]] * len(dataset))
+    sample = dataset.first()
+    sample.boxes[0].append(3)
+    assert dataset.first().boxes == [[1, 2]]
+    sample.save()
+    assert dataset.first().boxes == [[1, 2, 3]]
+    assert dataset.last().boxes == [[1, 2]]
+
+
+def test_set_values_keeps_copies_of_the_lists_it_is_given(dataset):
+    shared = ["a"]
+    dataset.set_values("tags", [shared] * len(dataset))
+    shared.append("late")
+    sample = dataset.first()
+    sample.tags.append("b")
+    sample.save()
+    assert dataset.values("tags") == [["a", "b"]] + [["a"]] * (len(dataset) - 1)
+
+
+def test_a_dict_field_changed_in_place_is_saved(dataset):
+    dataset.set_values("meta", [{"source": "cam"} for _ in range(len(dataset))])
+    sample = dataset.first()
+    sample.meta["checked"] = True
+    assert dataset.first().meta == {"source": "cam"}
+    sample.save()
+    assert dataset.first().meta == {"source": "cam", "checked": True}
+    assert dataset.last().meta == {"source": "cam"}

@@ -120,6 +120,8 @@ def set_values_at(ds: Dataset, positions: np.ndarray, field: str, values: Sequen
         if field in ("filepath", "tags"):
             check_builtin_values(field, values)
         ds._register_kind(field, kind)
+        if kind in fof.MUTABLE_KINDS:  # the caller keeps its lists; the dataset keeps copies
+            values = [fof.owned_copy(v, kind) for v in values]
         label_type = fof.embedded_type(kind)
         columns = (
             {field: values} if label_type is None else _label_columns(ds, field, label_type, values)

@@ -7,7 +7,6 @@ applied in one vectorized step per field the next time the frame is read
 
 from __future__ import annotations
 
-import copy
 import os
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -168,13 +167,9 @@ class Dataset(SampleCollection):
         copied = frame.copy()
         for column in copied.columns:
             kind = self._kind_of_column(column)
-            if kind == fof.STRING_LIST:  # lists of str: a shallow copy is enough
-                cells = [v[:] if type(v) is list else v for v in copied[column]]
-            elif kind in (fof.LIST, fof.DICT, fof.ANY):
-                cells = [copy.deepcopy(v) for v in copied[column]]
-            else:
-                continue
-            copied[column] = pd.Series(cells, index=copied.index, dtype=object)
+            if kind in fof.MUTABLE_KINDS:
+                cells = [fof.owned_copy(v, kind) for v in copied[column]]
+                copied[column] = pd.Series(cells, index=copied.index, dtype=object)
         return copied
 
     def _flush_writes(self) -> None:
@@ -291,7 +286,9 @@ class Dataset(SampleCollection):
                     return None
                 values = self._column_array(column)
             value = values[pos]
-        return list(value) if type(value) is list else value
+        if type(value) is list or type(value) is dict:  # a copy: the caller may change it
+            return fof.owned_copy(value, self._schema.get(column))
+        return value
 
     def _write_sample(self, pos: int, edits: dict[str, Any]) -> None:
         schema = self._schema
@@ -306,7 +303,7 @@ class Dataset(SampleCollection):
         for field, value in edits.items():
             label_type = fof.embedded_type(schema[field])
             if label_type is None:
-                self._pending.setdefault(field, {})[pos] = _owned(value)
+                self._pending.setdefault(field, {})[pos] = fof.owned_copy(value, schema[field])
             else:
                 for attr in label_type.attributes():
                     attr_value = None if value is None else getattr(value, attr)
@@ -335,7 +332,7 @@ class Dataset(SampleCollection):
                 raise ValueError(f"sample {s.id} already belongs to dataset {s._dataset.name!r}")
         rows = [s._edits for s in samples]
         fields = list(dict.fromkeys(f for row in rows for f in row))
-        columns = {f: [_owned(row.get(f)) for row in rows] for f in fields}
+        columns = {f: [fof.owned_copy(row.get(f)) for row in rows] for f in fields}
         ids = self._append_columns(columns)
         registry.changed(self)
         for s, sample_id, pos in zip(
@@ -487,9 +484,3 @@ def _label_name(target: Any, classes: Sequence[str] | None) -> str | None:
     raise TypeError(
         f"label {target!r} must be a class name string, or an int index with classes=[...]"
     )
-
-
-def _owned(value: Any) -> Any:
-    """``value`` as the dataset keeps it: a list is copied (deeply), so a list the caller still
-    holds cannot change the dataset behind its back."""
-    return copy.deepcopy(value) if type(value) is list else value

@@ -6,6 +6,7 @@ The schema of a dataset maps each top-level field name to a kind string such as
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 import re
@@ -143,3 +144,18 @@ def column_from_objects(values: np.ndarray, kind: str) -> pd.Series:
     if kind in (LIST, STRING_LIST, DICT, ANY):
         return series
     return series.infer_objects()
+
+
+def owned_copy(value: Any, kind: str | None = None) -> Any:
+    """``value`` copied where it could be changed in place (a list or dict), so that a dataset
+    and its callers never share one: a list of strings (``kind`` ListField(StringField))
+    shallowly, anything else deeply. Other values are returned as they are."""
+    if type(value) is list:
+        return value[:] if kind == STRING_LIST else copy.deepcopy(value)
+    if type(value) is dict:
+        return copy.deepcopy(value)
+    return value
+
+
+#: kinds whose cells may hold lists or dicts
+MUTABLE_KINDS = (LIST, STRING_LIST, DICT, ANY)

@@ -38,7 +38,7 @@ class Sample:
         self._layout = -1
         self._in_view = False
         self._edits: dict[str, Any] = {}
-        # field -> (list or label handed out by a read, a copy of it then, dataset version)
+        # field -> (list, dict or label handed out by a read, a copy of it then, dataset version)
         self._handed_out: dict[str, tuple[Any, Any, int]] | None = None
         self["filepath"] = filepath
         self["tags"] = [] if tags is None else tags
@@ -116,8 +116,8 @@ class Sample:
         return self._read_saved(field)
 
     def _read_saved(self, field: str) -> Any:
-        """The dataset's value of ``field``; a list or label is remembered, so that changing it
-        in place (``sample.tags.append("dup")``) is seen by :meth:`save`, as in FiftyOne."""
+        """The dataset's value of ``field``; a list, dict or label is remembered, so that changing
+        it in place (``sample.tags.append("dup")``) is seen by :meth:`save`, as in FiftyOne."""
         ds = self._dataset
         handed_out = self._handed_out
         if handed_out is not None and field in handed_out:
@@ -125,7 +125,7 @@ class Sample:
             if version == ds._version or value != before:  # still current, or changed by the user
                 return value
         value = ds._read_field(self._position(), field)
-        if type(value) is list or isinstance(value, Classification):
+        if type(value) in (list, dict) or isinstance(value, Classification):
             if handed_out is None:
                 self._handed_out = handed_out = {}
             handed_out[field] = (value, copy.deepcopy(value), ds._version)
