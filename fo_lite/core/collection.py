@@ -150,6 +150,56 @@ class SampleCollection:
         """All samples except those with these ids."""
         return self._add_stage(fos.Exclude(sample_ids))
 
+    # -- windows of rows, for widgets ------------------------------------------------------
+    @property
+    def revision(self) -> int:
+        """A counter that changes whenever this collection's rows or values may have changed.
+
+        Widgets compare it to know when what they drew is stale (views are immutable, so a
+        view's revision is its dataset's).
+        """
+        return self._dataset._version
+
+    def rows(self, start: int, stop: int, fields: Sequence[str] = ()) -> dict[str, list[Any]]:
+        """Rows ``[start, stop)`` of this collection (clamped to its length), by column.
+
+        Returns ``{"id": [...], field: [...], ...}`` of plain Python values, one per row, in
+        collection order; fields are named as in :meth:`values` (``"ground_truth.label"``,
+        ``"tags"``, ``"file_hash"``). An unknown field raises ValueError.
+
+        >>> dataset.view().sort_by("filepath").rows(0, 2, ["filepath"])  # doctest: +SKIP
+        {'id': ['65f0...', '65f1...'], 'filepath': ['/data/a.jpg', '/data/b.jpg']}
+        """
+        positions = self._row_positions()
+        stop = min(max(int(stop), 0), len(positions))
+        start = min(max(int(start), 0), stop)
+        window = positions[start:stop]
+        ds = self._dataset
+        out = {"id": ds._values_at(window, "id")}
+        for field in fields:
+            if field not in out:
+                out[field] = ds._values_at(window, field)
+        return out
+
+    def positions_of(self, ids: Iterable[str]) -> np.ndarray:
+        """The position in this collection (0-based, in collection order) of each id, -1 for
+        ids that are not in it.
+
+        >>> view.positions_of([sample.id])  # doctest: +SKIP
+        array([17])
+        """
+        ds = self._dataset
+        ds._live_frame()
+        positions = self._row_positions()
+        where = np.full(len(ds), -1, dtype=np.int64)
+        where[positions] = np.arange(len(positions), dtype=np.int64)
+        lookup = ds._pos
+        frame_pos = np.fromiter((lookup.get(i, -1) for i in ids), dtype=np.int64)
+        found = frame_pos >= 0
+        out = np.full(len(frame_pos), -1, dtype=np.int64)
+        out[found] = where[frame_pos[found]]
+        return out
+
     # -- values and aggregations ----------------------------------------------------------
     def values(self, field: str) -> list[Any]:
         """The value of ``field`` for every sample, in order, as a list.
