@@ -126,12 +126,11 @@ class BandIndex:
         return flips
 
     def query(
-        self, queries: np.ndarray, radius: int, exclude_self: bool = False
+        self, queries: np.ndarray, radius: int, _self_join: bool = False
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All ``(query row, index row, distance)`` with Hamming distance <= ``radius``.
 
-        Each pair appears once. ``exclude_self`` drops pairs whose query row equals the index
-        row (for a query of the index's own codes).
+        Each pair appears once (see :meth:`self_pairs` for the index against itself).
         """
         flips = self._flips_needed(radius)
         qs, js, ds = [], [], []
@@ -139,9 +138,17 @@ class BandIndex:
             qkeys = _band_key(queries, start, length)
             patterns = [0] + ([1 << t for t in range(length)] if flips else [])
             for pattern in patterns:
-                for q, j in self._lookup(band, qkeys ^ pattern):
-                    if exclude_self:
-                        keep = q != j
+                rows = None
+                if _self_join and pattern:
+                    # two rows one bit apart in this band are found from the row whose bit
+                    # is 0 only: half the lookups, and no pair twice
+                    rows = np.flatnonzero((qkeys & pattern) == 0)
+                keys = qkeys ^ pattern if rows is None else qkeys[rows] ^ pattern
+                for q, j in self._lookup(band, keys):
+                    if rows is not None:
+                        q = rows[q]
+                    elif _self_join:  # equal band values: found from both rows, keep one
+                        keep = q < j
                         q, j = q[keep], j[keep]
                     d = hamming(queries[q], self.codes[j])
                     keep = d <= radius
@@ -192,6 +199,5 @@ class BandIndex:
 
     def self_pairs(self, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All pairs ``(i, j, distance)`` of indexed rows with ``i < j`` and distance <= radius."""
-        q, j, d = self.query(self.codes, radius, exclude_self=True)
-        keep = q < j
-        return q[keep], j[keep], d[keep]
+        q, j, d = self.query(self.codes, radius, _self_join=True)
+        return np.minimum(q, j), np.maximum(q, j), d

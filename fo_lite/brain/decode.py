@@ -120,13 +120,24 @@ def _draft_scale(w: int, h: int, tw: int, th: int) -> int:
     return 1
 
 
-def _decode_plain_jpeg(data: bytes, size: tuple[int, int], want: tuple[int, int]) -> Image.Image:
+def _draft_size(size: tuple[int, int], want: tuple[int, int]) -> tuple[int, tuple[int, int]]:
     w, h = size
     if Image.MAX_IMAGE_PIXELS and w * h > 2 * Image.MAX_IMAGE_PIXELS:
         raise Image.DecompressionBombError(f"{w}x{h} pixels is over Pillow's limit")
     scale = _draft_scale(w, h, *want)
-    out = ((w + scale - 1) // scale, (h + scale - 1) // scale)
-    img = Image.new("L", out)
+    return scale, ((w + scale - 1) // scale, (h + scale - 1) // scale)
+
+
+def _decode_plain_jpeg(
+    data: bytes, size: tuple[int, int], want: tuple[int, int], into: np.ndarray | None = None
+) -> Image.Image:
+    """Decode at draft scale; into ``into`` (a C-contiguous uint8 array of the drafted
+    shape) when given, which saves copying the pixels out of Pillow afterwards."""
+    scale, out = _draft_size(size, want)
+    if into is None:
+        img = Image.new("L", out)
+    else:
+        img = Image.frombuffer("L", out, into, "raw", "L", 0, 1)
     decoder = Image._getdecoder("L", "jpeg", ("L", ""), (scale, 0))
     try:
         decoder.setimage(img.im, (0, 0, *out))
@@ -156,10 +167,12 @@ def _mean_colour(data: bytes) -> np.ndarray:
 
 
 def decode_file(
-    data: bytes, extra_sizes: Sequence[tuple[int, int]] = ()
-) -> tuple[bytes, list[bytes]]:
+    data: bytes, extra_sizes: Sequence[tuple[int, int]] = (), into: np.ndarray | None = None
+) -> tuple[bytes | None, list[bytes]]:
     """Decode one image's bytes: ``(thumbnail, [extra sizes...])`` as raw grayscale bytes.
 
+    With ``into`` (a ``THUMB x THUMB`` uint8 array) a plain JPEG that drafts to exactly that
+    size is decoded straight into it, and the thumbnail returned is None.
     Raises ``OSError``/``ValueError``/``SyntaxError`` (Pillow's) for bytes it cannot decode.
     """
     if not data:
@@ -169,6 +182,9 @@ def decode_file(
     if _fast_ok:
         size = _plain_jpeg_size(data)
         if size is not None:
+            if into is not None and not extra_sizes and _draft_size(size, want)[1] == want:
+                _decode_plain_jpeg(data, size, want, into)
+                return None, []
             gray = _decode_plain_jpeg(data, size, want)
     if gray is None:
         gray = _open_gray(data, want)
@@ -190,30 +206,33 @@ def decode_chunk(
     ``extra_sizes`` are ``(width, height)`` grayscale sizes wanted besides the thumbnail.
     """
     n = len(paths)
-    thumbs = np.zeros((n, THUMB * THUMB), dtype=np.uint8)
+    thumbs = np.zeros((n, THUMB, THUMB), dtype=np.uint8)
     extra = {s: np.zeros((n, s[0] * s[1]), dtype=np.uint8) for s in extra_sizes}
     ok = np.zeros(n, dtype=bool)
     hashes: list[str | None] = [None] * n
     failed: list[tuple[int, str, str]] = []
     with warnings.catch_warnings():
-        # a decompression-bomb *warning* is for a big photo we decode at 1/8 scale anyway
+        # a decompression-bomb *warning* is for a big photo we decode at 1/8 scale anyway, and
+        # Pillow's advice on palette transparency is about display, not grayscale pixels
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        warnings.filterwarnings("ignore", "Palette images with Transparency", UserWarning)
         for k, path in enumerate(paths):
             try:
                 data = read_bytes(os.fspath(path))
                 digest = xxhash.xxh3_128_hexdigest(data)
-                thumb, extras = decode_file(data, extra_sizes)
+                thumb, extras = decode_file(data, extra_sizes, thumbs[k])
             except (OSError, ValueError, SyntaxError, TypeError, Image.DecompressionBombError) as e:
                 why = getattr(e, "strerror", None) or str(e) or type(e).__name__
                 failed.append((start + k, str(path), why))
+                thumbs[k] = 0  # a decoder that failed half way may have written some rows
                 continue
-            thumbs[k] = np.frombuffer(thumb, dtype=np.uint8)
+            if thumb is not None:
+                thumbs[k] = np.frombuffer(thumb, dtype=np.uint8).reshape(THUMB, THUMB)
             for s, raw in zip(extra_sizes, extras, strict=True):
                 extra[s][k] = np.frombuffer(raw, dtype=np.uint8)
             hashes[k] = digest
             ok[k] = True
-    stds = _row_std(thumbs)
-    thumbs = thumbs.reshape(n, THUMB, THUMB)
+    stds = _row_std(thumbs.reshape(n, -1))
     colours = np.full((n, 3), np.nan, dtype=np.float32)
     # flat images are rare: their mean colour is read again, after the batch's spread is known
     for k in np.flatnonzero(ok & (stds < FLAT_STD)).tolist():
@@ -249,7 +268,10 @@ def _self_check() -> bool:
         return False
     if fast is None:
         return False
-    return np.array_equal(np.asarray(fast), np.asarray(_open_gray(data, (8, 8))))
+    reference = np.asarray(_open_gray(data, (8, 8)))
+    into = np.zeros_like(reference)
+    _decode_plain_jpeg(data, size, (8, 8), into)
+    return np.array_equal(np.asarray(fast), reference) and np.array_equal(into, reference)
 
 
 _fast_ok = _self_check()

@@ -332,15 +332,23 @@ class NearDuplicateIndex:
             self.save()
 
     def _regroup_keeping_numbers(self) -> None:
-        """Regroup after a review decision; a group keeps its number while its first sample
-        stays in it (new groups get new numbers), so a grid's group headers do not jump."""
-        old = {min(g): label for label, g in zip(self._labels, self._groups, strict=True)}
+        """Regroup after a review decision; a group keeps its number (the one most of its
+        members had; new groups get new numbers), so a grid's group headers do not jump."""
+        before = self._group_of.copy()
         next_label = max(self._labels, default=-1) + 1
         self._regroup()
         labels, used = [], set()
         for g in self._groups:
-            label = old.get(min(g))
-            if label is None or label in used:
+            old = before[g]
+            old = old[old >= 0]
+            label = None
+            if len(old):
+                values, counts = np.unique(old, return_counts=True)
+                for k in np.argsort(-counts, kind="stable").tolist():
+                    if int(values[k]) not in used:
+                        label = int(values[k])
+                        break
+            if label is None:
                 label, next_label = next_label, next_label + 1
             used.add(label)
             labels.append(label)
@@ -441,7 +449,7 @@ class NearDuplicateIndex:
             "ids": list(self._ids),
             "a": self._a.tolist(),
             "b": self._b.tolist(),
-            "distance": [round(float(x), 5) for x in self._d],
+            "distance": self._d.astype(np.float64).tolist(),  # exact float32 values
             "exact": self._exact.astype(int).tolist(),
             "config": dict(self.config),
             "keep": self._keep_rule if isinstance(self._keep_rule, str) else "first",

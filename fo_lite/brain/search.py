@@ -138,9 +138,11 @@ def find_pairs(hashed: Hashed, hash_bits: int, hash_radius: int | None = None) -
     fa, fb = _flat_pairs(np.flatnonzero(flat & ~member), hashed.colours)
     rows = np.flatnonzero(ok & ~member & ~flat)  # the rows the hashes compare
 
-    codes = hashes.pack_bits(hashed.bits[rows])
-    ha, hb = _hash_candidates(codes, hash_bits, radius)
-    ci, cj, cv = _crop_candidates(hashed.variants[rows])
+    empty = np.empty(0, np.int64)
+    ha = hb = ci = cj = cv = empty
+    if len(rows) > 1:
+        ha, hb = _hash_candidates(hashes.pack_bits(hashed.bits[rows]), hash_bits, radius)
+        ci, cj, cv = _crop_candidates(hashed.variants[rows])
     a = np.concatenate([rows[ha], rows[ci]])
     b = np.concatenate([rows[hb], rows[cj]])
     crops = np.concatenate([np.zeros((len(ha), 2), np.int64), _VARIANT_CROPS[cv]])
@@ -172,6 +174,8 @@ def _unique_pairs(a, b, crops, n):
 
 
 def _min_per_pair(lo, hi, d, n):
+    if len(lo) == 0:
+        return lo, hi, d
     key = lo * n + hi
     order = np.lexsort((d, key))
     key_sorted = key[order]
