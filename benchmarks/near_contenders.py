@@ -11,6 +11,7 @@ contenders run from their own venv (which has no fo_lite, numpy 1.x and torch).
 What is timed:
 - ``fo_lite``: ``fob.compute_near_duplicates(dataset)`` end to end (decode, hash, candidates,
   pixel check, groups; the dataset is built before the clock starts);
+- ``fo_lite_1w``: the same with ``num_workers=1`` (this process only, one core);
 - ``fo_lite_phash``: ``fob.compute_perceptual_hashes(dataset)`` (hashing alone);
 - ``imagehash_phash`` / ``imagehash_dhash``: a loop of ``imagehash.phash(Image.open(p))``;
 - ``imgdd_phash`` / ``imgdd_dhash``: ``imgdd.hash(path=tree, algo=...)`` (Rust, all cores);
@@ -36,7 +37,7 @@ def _paths(tree: str) -> list[str]:
     return out
 
 
-def _fo_lite(tree: str, near: bool) -> dict:
+def _fo_lite(tree: str, near: bool, workers: int | None = None) -> dict:
     import fo_lite as fo
     import fo_lite.brain as fob
 
@@ -44,7 +45,7 @@ def _fo_lite(tree: str, near: bool) -> dict:
     rel = [os.path.relpath(p, tree) for p in dataset.values("filepath")]
     t0 = time.perf_counter()
     if near:
-        index = fob.compute_near_duplicates(dataset, progress=False)
+        index = fob.compute_near_duplicates(dataset, num_workers=workers, progress=False)
     else:
         fob.compute_perceptual_hashes(dataset, progress=False)
     secs = time.perf_counter() - t0
@@ -88,7 +89,50 @@ def _imgdd(tree: str, algo: str) -> dict:
     }
 
 
+def _stub_torchvision() -> None:
+    """Let ``imagededup.methods`` import without a working torchvision.
+
+    Only imagededup's CNN method uses torchvision (its model zoo); the hash methods timed here
+    never touch it. PyPI's Linux torchvision wheels are built against CUDA torch and do not
+    load beside the CPU torch wheel this machine has, so when ``import torchvision`` fails, a
+    stand-in module whose names are placeholders takes its place.
+    """
+    import types
+
+    try:
+        import torchvision  # noqa: F401
+    except Exception:  # ImportError, or RuntimeError from a mismatched build
+        for name in [k for k in sys.modules if k == "torchvision" or k.startswith("torchvision.")]:
+            del sys.modules[name]
+
+        class _Placeholder:  # stands for any torchvision name; only the CNN would call one
+            def __call__(self, *args, **kwargs):
+                return self
+
+            def __getattr__(self, attr: str):
+                if attr.startswith("__"):
+                    raise AttributeError(attr)
+                return self
+
+        def _placeholder(attr: str):
+            if attr.startswith("__"):
+                raise AttributeError(attr)
+            return _Placeholder()
+
+        def _module(name: str) -> types.ModuleType:
+            mod = types.ModuleType(name)
+            mod.__getattr__ = _placeholder  # type: ignore[method-assign]
+            sys.modules[name] = mod
+            return mod
+
+        root = _module("torchvision")
+        root.models = _module("torchvision.models")
+        root.transforms = _module("torchvision.transforms")
+        root.models.vision_transformer = _module("torchvision.models.vision_transformer")
+
+
 def _imagededup(tree: str, algo: str) -> dict:
+    _stub_torchvision()
     from imagededup import methods
 
     method = {"phash": methods.PHash, "dhash": methods.DHash}[algo](verbose=False)
@@ -113,6 +157,7 @@ def _pillow_floor(tree: str) -> dict:
 
 CONTENDERS = {
     "fo_lite": lambda t: _fo_lite(t, near=True),
+    "fo_lite_1w": lambda t: _fo_lite(t, near=True, workers=1),
     "fo_lite_phash": lambda t: _fo_lite(t, near=False),
     "imagehash_phash": lambda t: _imagehash(t, "phash"),
     "imagehash_dhash": lambda t: _imagehash(t, "dhash"),

@@ -3,6 +3,7 @@ keep rules, regrouping, the duplicates view, the review methods, flat images, ba
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import warnings
@@ -323,5 +324,8 @@ def test_view_input_and_default_pool(tree, monkeypatch):
     index = fob.compute_near_duplicates(view, num_workers=2, progress=False)
     inline = fob.compute_near_duplicates(view, num_workers=1, progress=False)
     assert index.groups == inline.groups and len(index) == len(view)
+    # from a script (pytest is one) the workers are forked for the call and gone after it:
+    # none is left holding this process's files and pipes
+    assert multiprocessing.active_children() == []
     assert set(index.duplicates_view().values("id")) <= set(view.values("id"))
     assert dataset.match({"ground_truth.label": "line"}).count("phash") == 0

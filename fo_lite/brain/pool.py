@@ -1,14 +1,16 @@
-"""The default worker processes for decoding and hashing, reused across calls.
+"""The default worker processes for decoding and hashing.
 
 Decoding is mostly Python (Pillow's file handling) and holds the GIL, so threads do not use a
-second core; processes do. Starting them costs up to half a second, so one pool is kept for
-the life of the interpreter (shut down at exit) and reused by every call with the same number
-of workers.
+second core; processes do. How they start depends on where fo_lite runs:
 
-How they start: in a notebook or a console (``__main__`` is no file) with ``spawn``, which is
-safe beside the kernel's threads; from a script with ``fork``, because ``spawn`` would run the
-script's top-level code again in every worker (Python's "main module" rule), which a script
-written without ``if __name__ == "__main__":`` does not survive.
+- in a notebook or a console (``__main__`` is no file): ``spawn``, safe beside the kernel's
+  threads. A spawned worker costs about half a second to start, so one pool is kept for the
+  life of the interpreter (shut down at exit) and reused by every call with as many workers;
+- from a script: ``fork``, because ``spawn`` would run the script's top-level code again in
+  every worker (Python's "main module" rule), which a script written without
+  ``if __name__ == "__main__":`` does not survive. Forking is cheap, and a forked worker holds
+  copies of every file and pipe its parent had open, so those workers live for one call only:
+  a worker kept alive would keep, say, a server's output pipe open after its parent closed it.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ import atexit
 import multiprocessing
 import sys
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 
-__all__ = ["default_pool", "shutdown_pool"]
+__all__ = ["shutdown_pool", "worker_pool"]
 
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
@@ -34,14 +38,26 @@ def _start_method() -> str:
     return "spawn"
 
 
-def default_pool(workers: int) -> ProcessPoolExecutor:
-    """The shared pool of ``workers`` processes, started (or restarted) if needed."""
+@contextmanager
+def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """Worker processes for one call: the shared spawned pool, or a forked one of its own."""
+    if _start_method() == "fork":
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        try:
+            yield pool
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        return
+    yield _shared(workers)
+
+
+def _shared(workers: int) -> ProcessPoolExecutor:
     global _pool, _workers
     with _lock:
         if _pool is None or _workers != workers:
             if _pool is not None:
                 _pool.shutdown(wait=False, cancel_futures=True)
-            context = multiprocessing.get_context(_start_method())
+            context = multiprocessing.get_context("spawn")
             _pool, _workers = ProcessPoolExecutor(workers, mp_context=context), workers
         return _pool
 

@@ -109,6 +109,7 @@ class NearDuplicateIndex:
         self._kept_choice = {i for i in kept_choice if i in self._pos}
         self._excluded = {i for i in excluded if i in self._pos}
         self._fields = dict(fields) if fields else None
+        self._written: dict[str, list[Any]] | None = None  # what _write_fields last wrote
         self._groups: list[list[int]] = []
         self._labels: list[int] = []  # each group's number (stable through review decisions)
         self._dist: dict[int, float] = {}
@@ -222,10 +223,19 @@ class NearDuplicateIndex:
         a, b, d = self._a[live], self._b[live], np.where(self._exact[live], 0.0, self._d[live])
         labels = fog.components(len(self._ids), a, b)
         members = fog.group_members(labels)
+        # each group's pairs, found by slicing pairs sorted by group (one pass, not one per group)
+        order = np.argsort(labels[a], kind="stable")
+        a, b, d = a[order], b[order], d[order]
+        pair_label = labels[a]
         groups, dists = [], {}
         for rows in members:
             kept = self._choose(rows)
-            best = fog.bottleneck_distances(kept, rows, a, b, d)
+            lo, hi = np.searchsorted(pair_label, [rows[0], rows[0] + 1])
+            if len(rows) == 2:  # most groups: one pair (or several checks of it)
+                other = int(rows[1] if rows[0] == kept else rows[0])
+                best = {other: float(d[lo:hi].min())}
+            else:
+                best = fog.bottleneck_distances(kept, rows, a[lo:hi], b[lo:hi], d[lo:hi])
             others = sorted((r for r in rows.tolist() if r != kept), key=lambda r: (best[r], r))
             groups.append([kept, *others])
             dists.update({r: float(best[r]) for r in others})
@@ -400,6 +410,7 @@ class NearDuplicateIndex:
             "dist": dist_field,
             "id": id_field,
         }
+        self._written = None  # write every row: the fields may hold another run's values
         self._write_fields()
         keys: list[tuple[str, int]] = [(group_field, 1)]
         if dist_field is not None:
@@ -429,7 +440,23 @@ class NearDuplicateIndex:
             group[r], kind[r], kept_id[r] = label, "excluded", self._ids[self._members(label)[0]]
             dist[r] = round(self._dist.get(r, 1.0), 4)
         values = {"group": group, "type": kind, "dist": dist, "id": kept_id}
-        _write_by_id(self._samples, self._ids, {f: values[k] for k, f in self._fields.items() if f})
+        wanted = {f: values[k] for k, f in self._fields.items() if f}
+        written = self._written
+        changed = None
+        if written and written.keys() == wanted.keys():
+            changed = [r for r in range(n) if any(written[f][r] != wanted[f][r] for f in wanted)]
+        if changed is not None and len(changed) <= n // 10:
+            # a review decision touches a group or two: write those rows only
+            ids = [self._ids[r] for r in changed]
+            alive = self._samples.positions_of(ids) >= 0
+            rows = [r for r, ok in zip(changed, alive.tolist(), strict=True) if ok]
+            if rows:
+                view = self._samples.select([self._ids[r] for r in rows], ordered=True)
+                for f, v in wanted.items():
+                    view.set_values(f, [v[r] for r in rows])
+        else:
+            _write_by_id(self._samples, self._ids, wanted)
+        self._written = wanted
 
     # -- persistence --------------------------------------------------------------------------
     def save(self) -> None:

@@ -6,8 +6,8 @@ order. Which executor:
 
 - ``executor`` given (a thread or process pool, ``dask_client.get_executor()``...): used as it
   is and not shut down;
-- else, from :data:`PROCESS_THRESHOLD` files on and unless ``num_workers=1``: the shared
-  worker processes of :mod:`fo_lite.brain.pool` (``num_workers`` of them, default: the cores);
+- else, from :data:`PROCESS_THRESHOLD` files on and unless ``num_workers=1``: worker
+  processes of :mod:`fo_lite.brain.pool` (``num_workers`` of them, default: the cores);
 - else in this process, chunk after chunk.
 
 Unreadable files never raise: they come back in ``failed`` and one warning counts them.
@@ -97,15 +97,15 @@ def run(
                 part = hash_chunk(paths[start : start + step], start, method, hash_size, near)
                 _place(out, part)
                 bar.update(len(part.ok))
+        elif executor is not None:
+            _run_on(executor, paths, method, hash_size, near, out, bar)
         else:
-            own = executor is None
-            target = pool.default_pool(workers) if own else executor
-            try:
-                _run_on(target, paths, method, hash_size, near, out, bar)
-            except BrokenProcessPool:
-                if own:  # a worker died (killed, out of memory): start afresh next time
-                    pool.shutdown_pool(wait=False)
-                raise
+            with pool.worker_pool(workers) as workers_pool:
+                try:
+                    _run_on(workers_pool, paths, method, hash_size, near, out, bar)
+                except BrokenProcessPool:  # a worker died (killed, out of memory)
+                    pool.shutdown_pool(wait=False)  # start afresh next time
+                    raise
     if out.failed:
         out.failed.sort()
         shown = "; ".join(f"{p!r} ({why})" for _, p, why in out.failed[:3])
