@@ -329,3 +329,32 @@ def test_view_input_and_default_pool(tree, monkeypatch):
     assert multiprocessing.active_children() == []
     assert set(index.duplicates_view().values("id")) <= set(view.values("id"))
     assert dataset.match({"ground_truth.label": "line"}).count("phash") == 0
+
+
+@pytest.mark.parametrize("method,hash_size", [("dhash", 8), ("phash", 16), ("ahash", 6)])
+def test_other_methods_and_hash_sizes_find_the_same_copies(tree, truth, method, hash_size):
+    dataset = fo.Dataset.from_dir(tree)
+    index = fob.compute_near_duplicates(dataset, method=method, hash_size=hash_size, progress=False)
+    rel = _rel(dataset, tree)
+    owner = {p: k for k, g in enumerate(true_groups(truth)) for p in g}
+    for g in _groups_as_paths(index, rel):
+        assert len({owner.get(p, ("alone", p)) for p in g}) == 1
+    # longer hashes hold higher, noisier frequencies: at 1/16 of the bits they are stricter
+    wanted = 0.95 if hash_size == 8 else 0.9
+    copies = len(truth["near_duplicates"]) + len(truth["duplicates"])
+    assert len(index.duplicate_ids) >= wanted * copies
+    assert {len(h) for h in dataset.values(method)} == {-(-hash_size * hash_size // 4)}
+    assert index.config["hash_radius"] == max(1, hash_size * hash_size // 16)
+
+
+def test_empty_collection_and_deleted_samples(tree):
+    dataset = fo.Dataset.from_dir(tree)
+    empty = fob.compute_near_duplicates(dataset.match({"filepath": "nowhere"}), progress=False)
+    assert empty.duplicate_ids == [] and empty.neighbors_map == {} and len(empty) == 0
+    index = fob.compute_near_duplicates(dataset, progress=False)
+    view = index.duplicates_view()
+    loner = next(i for i in dataset.values("id") if index.group_of(i) is None)
+    kept, dup = next(iter(index.groups.values()))[:2]
+    dataset.delete_samples([loner])  # a sample deleted after the run does not break a review
+    index.keep(dup)
+    assert dataset[dup]["dup_type"] == "kept" and len(view) == len(index.duplicates_view())
