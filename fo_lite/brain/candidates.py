@@ -36,6 +36,8 @@ MAX_BAND_BITS = 24
 MIN_BAND_BITS = 12
 #: pairs checked per step, to bound memory while expanding lookups
 _CHUNK_PAIRS = 1 << 22
+#: queries looked up together
+_CHUNK_QUERIES = 1 << 18
 
 
 def exact_buckets(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -65,18 +67,21 @@ def _band_bounds(bits: int, bands: int) -> list[tuple[int, int]]:
 
 
 def _band_key(codes: np.ndarray, start: int, length: int) -> np.ndarray:
-    """Bits ``[start, start+length)`` of each packed row (first bit most significant), as int64."""
+    """Bits ``[start, start+length)`` of each packed row (first bit most significant), as int64.
+
+    Two passes over the rows at most (a shift, an in-place mask), and a free view as int64:
+    with millions of queries this is memory traffic, not arithmetic.
+    """
     word, off = divmod(start, 64)
     mask = np.uint64((1 << length) - 1)
     if off + length <= 64:
-        shift = np.uint64(64 - off - length)
-        return ((codes[:, word] >> shift) & mask).astype(np.int64)
-    # the band spans two words: the low bits of one, the high bits of the next
-    high_len = 64 - off
-    low_len = length - high_len
-    high = codes[:, word] & np.uint64((1 << high_len) - 1)
-    low = codes[:, word + 1] >> np.uint64(64 - low_len)
-    return ((high << np.uint64(low_len)) | low).astype(np.int64)
+        key = codes[:, word] >> np.uint64(64 - off - length)
+    else:  # the band spans two words: the low bits of one, the high bits of the next
+        low_len = length - (64 - off)
+        key = codes[:, word] << np.uint64(low_len)
+        key |= codes[:, word + 1] >> np.uint64(64 - low_len)
+    key &= mask
+    return key.view(np.int64)
 
 
 class BandIndex:
@@ -131,15 +136,31 @@ class BandIndex:
         """All ``(query row, index row, distance)`` with Hamming distance <= ``radius``.
 
         Each pair appears once (see :meth:`self_pairs` for the index against itself).
+        Queries go in chunks of :data:`_CHUNK_QUERIES` rows, so the keys of a chunk stay in
+        cache while every band looks them up.
         """
         flips = self._flips_needed(radius)
         qs, js, ds = [], [], []
+        for first in range(0, len(queries), _CHUNK_QUERIES):
+            chunk = queries[first : first + _CHUNK_QUERIES]
+            for q, j, d in self._query_chunk(chunk, radius, flips, _self_join, first):
+                qs.append(q)
+                js.append(j)
+                ds.append(d)
+        if not qs:
+            empty = np.empty(0, np.int64)
+            return empty, empty, empty
+        # within one band the lookups are disjoint (the band values are equal, or differ in
+        # exactly one given bit), and _found_earlier drops repeats across bands
+        return np.concatenate(qs), np.concatenate(js), np.concatenate(ds)
+
+    def _query_chunk(self, queries, radius, flips, self_join, offset):
         for band, (start, length) in enumerate(self.bounds):
             qkeys = _band_key(queries, start, length)
             patterns = [0] + ([1 << t for t in range(length)] if flips else [])
             for pattern in patterns:
                 rows = None
-                if _self_join and pattern:
+                if self_join and pattern:
                     # two rows one bit apart in this band are found from the row whose bit
                     # is 0 only: half the lookups, and no pair twice
                     rows = np.flatnonzero((qkeys & pattern) == 0)
@@ -147,8 +168,8 @@ class BandIndex:
                 for q, j in self._lookup(band, keys):
                     if rows is not None:
                         q = rows[q]
-                    elif _self_join:  # equal band values: found from both rows, keep one
-                        keep = q < j
+                    elif self_join:  # equal band values: found from both rows, keep one
+                        keep = q + offset < j
                         q, j = q[keep], j[keep]
                     d = hamming(queries[q], self.codes[j])
                     keep = d <= radius
@@ -156,15 +177,7 @@ class BandIndex:
                     # band where it is within `flips` bits only
                     if band and keep.any():
                         keep &= ~self._found_earlier(queries[q], self.codes[j], band, flips)
-                    qs.append(q[keep])
-                    js.append(j[keep])
-                    ds.append(d[keep])
-        if not qs:
-            empty = np.empty(0, np.int64)
-            return empty, empty, empty
-        # within one band the lookups are disjoint (the band values are equal, or differ in
-        # exactly one given bit), and _found_earlier drops repeats across bands
-        return np.concatenate(qs), np.concatenate(js), np.concatenate(ds)
+                    yield q[keep] + offset, j[keep], d[keep]
 
     def _found_earlier(self, a: np.ndarray, b: np.ndarray, band: int, flips: int) -> np.ndarray:
         found = np.zeros(len(a), dtype=bool)

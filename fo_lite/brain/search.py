@@ -32,7 +32,9 @@ from fo_lite.brain.verify import FLAT_TOLERANCE, pair_distances
 
 __all__ = ["CROP_RADIUS", "Pairs", "default_radius", "find_pairs"]
 
-#: Hamming radius for a cropped variant against a plain code (64-bit codes)
+#: Hamming radius for a cropped variant against a plain code (64-bit codes): 2 at least, and
+#: as many as exact band lookups allow (3 with the 16-bit bands of collections up to ~60k):
+#: a crop between two steps of the grid lands 2-3 bits away
 CROP_RADIUS = 2
 # a pair of exact buckets is expanded to all its row pairs up to this many, else leader pairs
 _EXPAND = 16
@@ -119,9 +121,10 @@ def _crop_candidates(variants: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     """``(cropped row, other row, variant)``: a cropped variant of one row near another's code."""
     plain = np.ascontiguousarray(variants[:, :1])
     index = BandIndex(plain, 64, CROP_RADIUS)
+    radius = max(CROP_RADIUS, min(3, len(index.bounds) - 1))  # free with exact band lookups
     nv = variants.shape[1] - 1
     queries = np.ascontiguousarray(variants[:, 1:]).reshape(-1, 1)
-    q, j, _ = index.query(queries, CROP_RADIUS)
+    q, j, _ = index.query(queries, radius)
     i, v = np.divmod(q, nv)
     keep = i != j
     return i[keep], j[keep], v[keep] + 1
