@@ -15,7 +15,8 @@ from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any
 
 from fo_lite.brain import hashes, persist, runner
-from fo_lite.brain.results import NearDuplicateIndex, check_keep, check_thresh, choose_kept
+from fo_lite.brain.keep import check_keep, choose_kept
+from fo_lite.brain.results import NearDuplicateIndex, check_thresh
 
 if TYPE_CHECKING:
     from fo_lite.core.collection import SampleCollection

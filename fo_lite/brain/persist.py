@@ -185,7 +185,8 @@ def load_brain_results(samples: SampleCollection, brain_key: str) -> NearDuplica
 
 
 def _rebuild(dataset: Dataset, key: str, doc: dict[str, Any]) -> NearDuplicateIndex:
-    from fo_lite.brain.results import NearDuplicateIndex, check_keep, check_thresh
+    from fo_lite.brain.keep import check_keep
+    from fo_lite.brain.results import NearDuplicateIndex, check_thresh
 
     path = _path(dataset, key)
     try:

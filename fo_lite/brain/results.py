@@ -21,32 +21,28 @@ Where fo_lite differs, and why:
   :meth:`group_duplicates` (a group's duplicates, e.g. to select them).
 - ``duplicates_view()`` writes its fields by default (``dup_group``, ``dup_type`` = "kept",
   "duplicate" or "excluded", ``dup_distance``), so a grid can show and group by them, and the
-  view is a ``match`` + ``sort_by`` over those fields: after a review decision the fields change
-  and the same view shows the new state.
+  view is an ``exists`` + ``sort_by`` over those fields: after a review decision the fields
+  change and the same view shows the new state. Keep rules live in :mod:`fo_lite.brain.keep`.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from fo_lite.brain import groups as fog
+from fo_lite.brain.keep import KeepRule, check_keep, choose_kept
 
 if TYPE_CHECKING:
     from fo_lite.core.collection import SampleCollection
     from fo_lite.core.view import DatasetView
 
-__all__ = ["KEEP_RULES", "NearDuplicateIndex", "check_keep", "check_thresh", "choose_kept"]
+__all__ = ["NearDuplicateIndex", "check_thresh"]
 
-#: the named rules for which sample of a group is kept
-KEEP_RULES = ("first", "largest", "highest_resolution")
 #: the default fields of duplicates_view()
 DEFAULT_FIELDS = {"group": "dup_group", "type": "dup_type", "dist": "dup_distance"}
-
-KeepRule = str | Callable[[list], Any]
 
 
 def check_thresh(thresh: object, name: str = "thresh") -> float:
@@ -60,16 +56,6 @@ def check_thresh(thresh: object, name: str = "thresh") -> float:
             f"unrelated ones), got {thresh!r}"
         )
     return value
-
-
-def check_keep(keep: object) -> KeepRule:
-    """``keep`` if it is a rule name of KEEP_RULES or a callable, else a ValueError."""
-    if callable(keep) or keep in KEEP_RULES:
-        return keep  # type: ignore[return-value]
-    raise ValueError(
-        f"unknown keep rule {keep!r}; use one of {KEEP_RULES} or a function that takes a "
-        "group's samples (in collection order) and returns the one to keep"
-    )
 
 
 class NearDuplicateIndex:
@@ -487,46 +473,10 @@ class NearDuplicateIndex:
         }
 
 
-def choose_kept(samples: SampleCollection, ids: list[str], rule: KeepRule) -> int:
-    """Which of ``ids`` (one group, in collection order) ``rule`` keeps: its position in ``ids``.
-
-    Ties go to the first. A function rule gets the group's samples and returns one of them
-    (or its id).
-    """
-    if rule == "first":
-        return 0
-    view = samples.select(ids, ordered=True)
-    if callable(rule):
-        picked = rule(list(view))
-        picked_id = getattr(picked, "id", picked)
-        if picked_id not in ids:
-            raise ValueError(
-                f"keep function returned {picked!r}, which is not one of the group's samples "
-                f"{ids}; return one of the samples it was given"
-            )
-        return ids.index(picked_id)
-    scores = [_score(rule, p) for p in view.values("filepath")]
-    return max(range(len(ids)), key=lambda k: (scores[k], -k))
-
-
 def _id_list(sample_ids: str | Iterable[str]) -> list[str]:
     if isinstance(sample_ids, str):
         return [sample_ids]
     return [getattr(s, "id", s) for s in sample_ids]
-
-
-def _score(rule: str, path: str) -> float:
-    """How much a file is worth keeping under a named rule (bigger is better; -1 if unreadable)."""
-    try:
-        if rule == "largest":
-            return float(os.path.getsize(path))
-        from PIL import Image
-
-        with Image.open(path) as img:  # reads the header only
-            w, h = img.size
-        return float(w * h)
-    except (OSError, ValueError, SyntaxError):
-        return -1.0
 
 
 def _write_by_id(samples: SampleCollection, ids: list[str], fields: dict[str, list[Any]]) -> None:
