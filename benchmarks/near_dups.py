@@ -54,6 +54,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--contenders", default=",".join(DEFAULT))
     p.add_argument("--imagededup-venv", type=Path, default=None, help="venv with imagededup")
     p.add_argument("--grouping", type=int, default=1_000_000, help="synthetic hashes (0: skip)")
+    p.add_argument(
+        "--only-grouping",
+        action="store_true",
+        help="run the grouping benchmark only, replacing its entry in an existing --out file",
+    )
     p.add_argument("--work-dir", type=Path, default=HERE / "work")
     p.add_argument("--out", type=Path, default=HERE / "results" / "near_dups.json")
     p.add_argument("--readme", default=str(HERE / "README.md"), help="README to update, or 'none'")
@@ -161,24 +166,35 @@ def grouping_benchmark(n: int, planted: int, repeat: int, seed: int = 0) -> dict
     codes = codes[order]
     where = np.empty(n, dtype=np.int64)
     where[order] = np.arange(n)
-    times = []
+    times, steps = [], []
     for _ in range(repeat):
         t0 = time.perf_counter()
         uniq, bucket, _ = exact_buckets(codes)
-        i, j, _ = BandIndex(uniq, 64, 4).self_pairs(4)
+        t1 = time.perf_counter()
+        index = BandIndex(uniq, 64, 4)
+        t2 = time.perf_counter()
+        i, j, _ = index.self_pairs(4)
+        t3 = time.perf_counter()
         ranks = np.argsort(bucket, kind="stable")
         first = ranks[np.searchsorted(bucket[ranks], np.arange(len(uniq)))]
         a = np.r_[first[i], first[bucket]]
         b = np.r_[first[j], np.arange(n)]
         labels = components(n, a, b)
         groups = group_members(labels)
-        times.append(time.perf_counter() - t0)
+        t4 = time.perf_counter()
+        times.append(t4 - t0)
+        steps.append(
+            {"buckets": t1 - t0, "index": t2 - t1, "pairs": t3 - t2, "union_find": t4 - t3}
+        )
     found = labels[where[bases:]] == labels[where[sources]]
     return {
         "hashes": n,
         "planted_pairs": planted,
         "planted_found": float(found.mean()),
         "groups": len(groups),
+        "unique_hashes": len(uniq),
+        "pairs_within_4": len(i),
+        "steps": steps,
         "seconds": times,
         "median_seconds": statistics.median(times),
     }
@@ -195,6 +211,16 @@ def main(argv=None) -> int:
         for c in DEDUP:
             pythons[c] = python
         contenders += [c for c in DEDUP if c not in contenders]
+    if args.only_grouping:
+        results = json.loads(args.out.read_text())
+        results["grouping"] = grouping_benchmark(args.grouping, args.grouping // 20, args.repeat)
+        results["grouping"]["command"] = "python benchmarks/near_dups.py " + " ".join(
+            argv or sys.argv[1:]
+        )
+        results["grouping"]["when"] = dt.datetime.now(dt.timezone.utc).strftime(
+            "%Y-%m-%d %H:%M UTC"
+        )
+        return _finish(args, results)
     trees = [make_tree(work, int(s), args.seed, (32, 32)) for s in args.sizes.split(",") if s]
     if args.photos:
         trees.append(make_tree(work, args.photos, args.seed, (640, 480)))
@@ -212,6 +238,10 @@ def main(argv=None) -> int:
         print(
             f"grouping {args.grouping}: {results['grouping']['median_seconds']:.2f} s", flush=True
         )
+    return _finish(args, results)
+
+
+def _finish(args: argparse.Namespace, results: dict) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1) + "\n")
     from near_report import render, update_readme

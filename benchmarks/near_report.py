@@ -6,6 +6,7 @@ python benchmarks/near_report.py benchmarks/results/near_dups.json
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 from pathlib import Path
 
@@ -88,12 +89,18 @@ def render(results: dict) -> str:
         targets += _targets(tree, default)
     if "grouping" in results:
         g = results["grouping"]
+        how = f" (`{g['command']}`, {g['when']})" if "command" in g else ""
+        steps = g.get("steps")
+        split = ""
+        if steps:
+            med = {k: statistics.median(s[k] for s in steps) for k in steps[0]}
+            split = "; median per step: " + ", ".join(f"{k} {v:.2f} s" for k, v in med.items())
         lines += [
-            f"**Grouping {g['hashes']:,} pHashes** ({g['planted_pairs']:,} planted near copies, "
-            f"0-4 bits from their original; exact buckets, multi-index pairs within 4 bits, "
-            f"union-find): {g['median_seconds']:.2f} s median "
-            f"(runs: {', '.join(f'{s:.2f}' for s in g['seconds'])}), planted pairs found: "
-            f"{g['planted_found']:.4f}, {g['groups']:,} groups.",
+            f"**Grouping {g['hashes']:,} pHashes**{how}: pHashes of random smooth images, "
+            f"{g['planted_pairs']:,} of them near copies of others (0-4 bits flipped); exact "
+            f"buckets, multi-index pairs within 4 bits, union-find: {g['median_seconds']:.2f} s "
+            f"median (runs: {', '.join(f'{s:.2f}' for s in g['seconds'])}{split}); planted "
+            f"pairs found: {g['planted_found']:.4f}, {g['groups']:,} groups.",
             "",
         ]
         targets.append(("1M hashes grouped, s", f"{g['median_seconds']:.2f}", "seconds", True))
