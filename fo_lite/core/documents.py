@@ -101,6 +101,26 @@ def _slow_code(value: Any) -> int:
     return OTHER
 
 
+def whole_number(value: Any, what: str, minimum: int, maximum: int) -> int:
+    """``value`` as an int when it is a whole number in ``[minimum, maximum]``, as MongoDB
+    takes them (``2`` or ``2.0``, never ``True``); else TypeError naming ``what``.
+
+    >>> whole_number(2.0, "$limit", 1, 2**63 - 1)
+    2
+    """
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    )
+    if ok and isinstance(value, (float, np.floating)):
+        ok = math.isfinite(value) and float(value).is_integer()
+    if ok:
+        value = int(value)
+        ok = minimum <= value <= maximum
+    if not ok:
+        raise TypeError(f"{what} needs a whole number from {minimum} to {maximum}, got {value!r}")
+    return value
+
+
 # pandas.api.types.infer_dtype result -> the type code every non-null value has
 INFERRED_CODES = {
     "string": STR,
@@ -242,23 +262,61 @@ def frame_from_documents(docs: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """A frame with one column per top-level field; absent fields hold ``MISSING``.
 
     Nested documents stay as dicts (paths walk into them). A column with no absent value and
-    clean scalars gets pandas' own dtype (float/int/bool/str), as dataset frames do.
+    clean scalars gets pandas' own dtype (float/int/bool/str), as dataset frames do, when that
+    keeps every value's type: integers with nulls become ``Int64``, integers mixed with floats
+    stay an object column (a float column would turn ``2`` into ``2.0``).
 
     >>> frame_from_documents([{"a": 1}, {"b": None}])["a"].tolist()
     [1, MISSING]
     """
     docs = list(docs)
-    names: dict[str, None] = {}
-    for doc in docs:
-        names.update(dict.fromkeys(doc))
     columns = {}
-    for name in names:
+    for name in _field_order(docs):
         values = [doc.get(name, MISSING) for doc in docs]
-        if any(v is MISSING for v in values):
-            columns[name] = pd.Series(values, dtype=object)
-        else:
-            columns[name] = pd.Series(values)
+        columns[name] = _column_of(values)
     return pd.DataFrame(columns, index=pd.RangeIndex(len(docs)))
+
+
+def _column_of(values: list) -> pd.Series:
+    if any(v is MISSING for v in values):
+        return pd.Series(values, dtype=object)
+    series = pd.Series(values)
+    if pd.api.types.is_float_dtype(series.dtype):
+        kinds = {type(v) for v in values if v is not None}
+        if kinds == {int}:
+            return pd.Series(values, dtype="Int64")
+        if int in kinds:
+            return pd.Series(values, dtype=object)
+    return series
+
+
+def _field_order(docs: list[Mapping]) -> list[str]:
+    """One column order that keeps every document's own field order when the documents agree
+    on it (``{"b"}`` then ``{"a", "b"}`` gives ``a, b``); else the order of first appearance."""
+    first: dict[str, int] = {}
+    succ: dict[str, set[str]] = {}
+    for doc in docs:
+        keys = list(doc)
+        for key in keys:
+            first.setdefault(key, len(first))
+            succ.setdefault(key, set())
+        for before, after in itertools.pairwise(keys):
+            succ[before].add(after)
+    indegree = dict.fromkeys(first, 0)
+    for key in first:
+        for after in succ[key]:
+            indegree[after] += 1
+    ready = sorted((k for k, d in indegree.items() if d == 0), key=first.__getitem__)
+    order: list[str] = []
+    while ready:
+        key = ready.pop(0)
+        order.append(key)
+        for after in succ[key]:
+            indegree[after] -= 1
+            if indegree[after] == 0:
+                ready.append(after)
+        ready.sort(key=first.__getitem__)
+    return order if len(order) == len(first) else list(first)
 
 
 # ---------------------------------------------------------------- documents <-> frames
