@@ -360,21 +360,32 @@ def path_tree(paths: list[list[str]]) -> dict:
 
 
 def include_paths(value: Any, tree: dict) -> Any:
-    """``value`` keeping only the paths of ``tree`` (arrays: each document element)."""
+    """``value`` keeping only the paths of ``tree`` (``True`` leaves); arrays map their
+    elements, nested arrays too. Any other leaf marks a field that ``$project`` computes
+    afterwards: below such a mark a value that is not a document stays, as a placeholder,
+    where otherwise it is dropped (MISSING)."""
     if isinstance(value, dict):
         out = {}
         for key, val in value.items():
             sub = tree.get(key)
             if sub is True:
                 out[key] = val
-            elif sub is not None:
+            elif isinstance(sub, dict):
                 inner = include_paths(val, sub)
                 if inner is not MISSING:
                     out[key] = inner
         return out
     if type(value) is list:
-        return [include_paths(v, tree) for v in value if isinstance(v, (dict, list))]
-    return MISSING
+        return [v for v in (include_paths(e, tree) for e in value) if v is not MISSING]
+    return value if has_computed(tree) else MISSING
+
+
+def has_computed(tree: dict) -> bool:
+    """Does a path tree hold a leaf other than ``True`` (a computed field)?"""
+    return any(
+        sub is not True and (not isinstance(sub, dict) or has_computed(sub))
+        for sub in tree.values()
+    )
 
 
 def exclude_paths(value: Any, tree: dict) -> Any:
