@@ -87,9 +87,10 @@ def as_pipeline(case) -> list[dict]:
     return [{"$match": case}, {"$project": {"_id": 1}}] if isinstance(case, dict) else case
 
 
-def ours(docs: list[dict], case):
-    """fo_lite's answer, in the form ``theirs`` gives."""
-    frame = frame_from_documents(docs)
+def ours(docs: list[dict], case, frame=None):
+    """fo_lite's answer, in the form ``theirs`` gives (``frame``: ``docs`` as a frame, when
+    already made)."""
+    frame = frame_from_documents(docs) if frame is None else frame
     try:
         if isinstance(case, dict):
             mask = match_mask(frame, case)

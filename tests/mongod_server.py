@@ -205,31 +205,33 @@ def run_many(collection, pipelines: list[list[dict]], chunk: int = 200) -> list:
     """Every pipeline's result on ``collection``, in few round trips.
 
     Pipelines go to the server as the branches of one ``$facet`` stage (``chunk`` at a time);
-    when the server refuses one of them, each pipeline of that chunk runs alone, so each slot
-    holds either the list of result documents or the ``pymongo.errors.OperationFailure`` that
-    pipeline raised. Pipelines must be allowed inside ``$facet`` (no ``$facet``, ``$out``,
-    ``$merge``, ...). Example::
+    when the server refuses one of them, the batch is halved until the refused pipelines stand
+    alone, so each slot holds either the list of result documents or the
+    ``pymongo.errors.OperationFailure`` that pipeline raised. Pipelines must be allowed inside
+    ``$facet`` (no ``$facet``, ``$out``, ``$merge``, ...). Example::
 
         run_many(coll, [[{"$match": {"a": 1}}], [{"$count": "n"}]])
     """
-    from pymongo.errors import OperationFailure
-
     out: list = []
     for start in range(0, len(pipelines), chunk):
-        part = pipelines[start : start + chunk]
-        facet = {str(i): p for i, p in enumerate(part)}
-        try:
-            (doc,) = collection.aggregate([{"$facet": facet}])
-            out.extend(doc[str(i)] for i in range(len(part)))
-            continue
-        except OperationFailure:
-            pass
-        for p in part:
-            try:
-                out.append(list(collection.aggregate(p)))
-            except OperationFailure as e:
-                out.append(e)
+        out += _run_batch(collection, pipelines[start : start + chunk])
     return out
+
+
+def _run_batch(collection, pipelines: list[list[dict]]) -> list:
+    from pymongo.errors import OperationFailure
+
+    try:
+        if len(pipelines) == 1:
+            return [list(collection.aggregate(pipelines[0]))]
+        facet = {str(i): p for i, p in enumerate(pipelines)}
+        (doc,) = collection.aggregate([{"$facet": facet}])
+        return [doc[str(i)] for i in range(len(pipelines))]
+    except OperationFailure as e:
+        if len(pipelines) == 1:
+            return [e]
+    half = len(pipelines) // 2
+    return _run_batch(collection, pipelines[:half]) + _run_batch(collection, pipelines[half:])
 
 
 __all__ = ["MongodError", "MongodServer", "find_mongod", "free_port", "run_many"]

@@ -59,13 +59,14 @@ def run_group(mongod, seed: int) -> list[str]:
     cases = [queries.query() for _ in range(QUERIES_PER_GROUP)]
     cases += [pipelines.pipeline() for _ in range(PIPELINES_PER_GROUP)]
     results = run_many(mongod.load(docs), [as_pipeline(c) for c in cases])
+    frame = frame_from_documents(docs)
     diffs = []
     for case, result in zip(cases, results, strict=True):
-        mine = ours(docs, case)
+        mine = ours(docs, case, frame)
         if mine != theirs(case, result):
             diffs.append(_describe(mongod, docs, case))
         elif isinstance(case, list) and "$sortByCount" in case[-1] and not isinstance(mine, Error):
-            counts = [d["count"] for d in run_pipeline(frame_from_documents(docs), case)]
+            counts = [d["count"] for d in run_pipeline(frame, case)]
             assert counts == sorted(counts, reverse=True), f"$sortByCount order: {case}"
     CASES["queries"] += QUERIES_PER_GROUP
     CASES["pipelines"] += PIPELINES_PER_GROUP
