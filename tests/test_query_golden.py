@@ -150,18 +150,44 @@ def test_elem_match_with_an_empty_document(mongod):
         (r"\s", "", [5]),  # tab, not the no-break space
         (r"\bb", "", [5, 6, 7]),  # a word boundary after a tab, at the start, after "é"
         (r"é", "i", [1, 2, 7]),  # case-insensitive matching folds é and É
-        (r"^[a-z]+$", "i", [0, 6]),  # ASCII letters both cases; not é
-        (r"[^\w\s]", "", [1, 2, 3, 5, 7]),  # the no-break space is not ASCII \s
+        (r"^[a-z]+$", "i", [0, 6, 8]),  # both cases, the Kelvin sign (folds to k); not é
+        (r"[^\w\s]", "", [1, 2, 3, 5, 7, 8]),  # the no-break space is not ASCII \s
         (r"^[[:alpha:]]+$", "", [0, 6]),  # POSIX classes are ASCII
+        (r"^[[:upper:]]+$", "i", [0, 6]),  # caseless [:upper:] is every letter
+        (r"^[^\w]$", "i", [1, 2, 3, 8]),  # the Kelvin sign is not \w, even with i
     ],
 )
 def test_regex_classes_are_ascii_and_case_folding_is_unicode(mongod, pattern, options, expected):
     docs = [{"s": "abc"}, {"s": "é"}, {"s": "É"}, {"s": "٣"}, {"s": "x1"}]
-    docs += [{"s": "a\tb\u00a0"}, {"s": "bAb"}, {"s": "éb"}]
+    docs += [{"s": "a\tb\u00a0"}, {"s": "bAb"}, {"s": "éb"}, {"s": "\u212a"}]
     assert ids(mongod, docs, {"s": {"$regex": pattern, "$options": options}}) == expected
     if "[:" not in pattern:  # (Python warns about "[[" in its own pattern syntax)
         flags = re.IGNORECASE if options else 0
         assert ids(mongod, docs, {"s": re.compile(pattern, flags)}) == expected
+
+
+@pytest.mark.parametrize(
+    "pattern, options, expected",
+    [
+        (r"a$", "", [0]),  # $ allows a final newline
+        (r"a\Z", "", [0]),
+        (r"a\z", "", []),
+        (r"^$", "m", []),  # no ^ after the final newline
+        (r"^b", "m", [1, 5]),
+        (r"a\hb", "", [3]),  # horizontal space (Python's \h does not exist)
+        (r"a\vb", "", [1, 4]),  # vertical space (Python's \v is one character)
+        (r"^a\Rb$", "", [1, 4, 5]),  # any newline sequence
+        (r"a\Q.*\Eb", "", [6]),  # quoted
+        (r"a{,2}", "", [7]),  # not a quantifier in PCRE
+        (r"\x{e9}", "i", [8]),
+        (r"(?<n>x)\k<n>", "", [9]),  # named groups and back references
+        (r"(?'n'x)\k{n}", "", [9]),
+    ],
+)
+def test_regex_constructs_python_reads_differently(mongod, pattern, options, expected):
+    texts = ["a\n", "a\nb", "x", "a\u00a0b", "a\x0bb", "a\r\nb", "a.*b", "a{,2}", "É", "xx"]
+    docs = [{"s": t} for t in texts]
+    assert ids(mongod, docs, {"s": {"$regex": pattern, "$options": options}}) == expected
 
 
 def test_regex_is_refused_where_the_server_refuses_it(mongod):

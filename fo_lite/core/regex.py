@@ -6,9 +6,10 @@ ASCII-only, while ``$options: "i"`` folds the case of every letter (``é`` match
 Python's classes are Unicode, and ``re.ASCII`` would also limit case folding to ASCII. So a
 pattern is translated before Python compiles it: each class becomes its ASCII set inside a
 ``(?-i:...)`` group (case folding never widens it), ``\\b``/``\\B`` become lookarounds on that
-set, and the few constructs whose meaning differs silently are rewritten too: ``\\Z``/``\\z``,
-``\\h \\H \\v \\V``, ``\\x{...}``, ``{,n}`` (literal in PCRE), ``(?<name>...)``, ``\\Q...\\E``,
-``\\R``, and ``^`` under ``$options: "m"`` (PCRE does not match it after a final newline).
+set, and the few constructs Python reads otherwise or not at all are rewritten: ``\\Z``/``\\z``,
+``\\h \\H \\v \\V \\R``, ``\\x{...}``, ``\\Q...\\E``, ``{,n}`` (literal in PCRE), named groups
+(``(?<n>...)``, ``(?'n'...)``) and references (``\\k<n>``, ``\\k{n}``, ``\\k'n'``), and ``^``
+under ``$options: "m"`` (PCRE does not match it after a final newline).
 PCRE-only syntax with no Python equivalent (``\\p{..} \\X \\K \\G``, an inline option such
 as ``(?i)`` after the start, recursion, backtracking verbs) is refused: ``compile_regex``
 raises ValueError naming the pattern.
@@ -162,6 +163,14 @@ def translate(pattern: str, options: str = "") -> str:
                 continue
             elif c == "E":  # a stray \E is ignored
                 pass
+            elif c == "k" and pattern[i + 2 : i + 3] in ("<", "{", "'"):  # \k<name>
+                close = {"<": ">", "{": "}", "'": "'"}[pattern[i + 2]]
+                end = pattern.find(close, i + 3)
+                if end == -1:
+                    raise ValueError(f"$regex pattern {pattern!r}: unterminated \\k name")
+                out.append(f"(?P={pattern[i + 3 : end]})")
+                i = end + 1
+                continue
             elif c == "R":
                 out.append(r"(?:\r\n|[\n\x0b\x0c\r\x85\u2028\u2029])")
             elif c in _NO_EQUIVALENT:
@@ -181,6 +190,12 @@ def translate(pattern: str, options: str = "") -> str:
         elif ch == "(" and pattern.startswith("(?<", i) and pattern[i + 3 : i + 4].isalpha():
             out.append("(?P<")
             i += 3
+        elif ch == "(" and pattern.startswith("(?'", i):  # (?'name'...)
+            end = pattern.find("'", i + 3)
+            if end == -1:
+                raise ValueError(f"$regex pattern {pattern!r}: unterminated group name")
+            out.append(f"(?P<{pattern[i + 3 : end]}>")
+            i = end + 1
         elif ch == "^" and multiline:
             out.append(r"(?:\A|(?<=\n)(?!\Z))")
             i += 1
