@@ -396,6 +396,22 @@ def test_extension_dtypes_give_plain_values():
     assert all(plain(d) or isinstance(d.get("t"), datetime.datetime) for d in out)
 
 
+def test_sort_on_extension_dtypes_with_nulls():
+    frame = pd.DataFrame(
+        {
+            "b": pd.Series([True, None, False], dtype="boolean"),
+            "i": pd.Series([2, None, 1], dtype="Int64"),
+            "cat": pd.Series(["b", None, "a"], dtype="category"),
+            "t": pd.to_datetime(["2021-01-01", None, "2020-01-01"]),
+        }
+    )
+    for field in ["b", "i", "cat", "t"]:
+        out = run_pipeline(frame, [{"$sort": {field: 1}}])
+        assert [d[field] is None for d in out] == [True, False, False], field  # null first
+        desc = run_pipeline(frame, [{"$sort": {field: -1}}])
+        assert desc[0][field] == out[-1][field] and desc[-1][field] is None, field
+
+
 def test_group_by_whole_embedded_field(frame):
     out = run_pipeline(frame, [{"$group": {"_id": "$ground_truth", "n": {"$sum": 1}}}])
     assert {"_id": {"label": "cat"}, "n": 2} in out

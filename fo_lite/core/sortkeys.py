@@ -162,9 +162,7 @@ def _order_key(value: Any) -> tuple:
 # ---------------------------------------------------------------- ranks over a frame
 def _typed_ranks(series: pd.Series) -> np.ndarray | None:
     """Ranks of a typed column (null lowest), or None for object columns."""
-    if pd.api.types.is_bool_dtype(series.dtype):
-        return series.to_numpy(dtype=np.int64)
-    if pd.api.types.is_numeric_dtype(series.dtype):
+    if pd.api.types.is_numeric_dtype(series.dtype):  # bools too: one bracket per column
         floats = series.to_numpy(dtype=float, na_value=np.nan)
         _, inverse = np.unique(floats, return_inverse=True)
         return np.where(np.isnan(floats), _NULL_RANK, inverse)
@@ -208,10 +206,9 @@ def sort_order(frame: pd.DataFrame, spec: Mapping[str, int]) -> np.ndarray:
     ranks: list[np.ndarray | None] = [None] * len(paths)
     slow: list[int] = []  # sort fields that need the per-row walk on some rows
     roots_of: dict[str, np.ndarray] = {}
-    field_roots, field_rest, field_root_name = [], [], []
+    field_rest, field_root_name = [], []
     for i, path in enumerate(paths):
         roots, rest, name = _roots(frame, path)
-        field_roots.append(roots)
         field_rest.append(rest)
         field_root_name.append(name)
         if isinstance(roots, pd.Series) and not rest:
