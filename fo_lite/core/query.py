@@ -370,7 +370,7 @@ def _validate_operators(path: str, spec: Mapping) -> None:
                 raise TypeError(f"$not on {path!r} needs an operator document or a regex")
             _validate_operators(path, arg)
         elif name != "$exists":
-            if isinstance(arg, re.Pattern) and name not in ("$eq",):
+            if isinstance(arg, re.Pattern) and name != "$eq":
                 raise ValueError(
                     f"{where}: a regex cannot be the operand (MongoDB refuses it too); "
                     'match with {"$regex": ...}, or negate with {"$not": regex}'
