@@ -1,8 +1,9 @@
 """Dotted field paths on a frame: which values a path yields for each row.
 
-A query path yields *candidates* per row, as MongoDB does: the value itself and, when it is an
-array, each of its elements; arrays met before the last path part are traversed into their
-document elements. Typed columns (numeric, bool, str) are one candidate per row and stay
+A query path yields *candidates* per row, as MongoDB's matcher does: the value itself and, when
+it is an array, each of its elements; an array met before the last path part is traversed into
+its document elements, and a numeric part also picks the element at that index (see
+``_walk_array``). Typed columns (numeric, bool, str) are one candidate per row and stay
 vectorized; only object columns holding lists, dicts or mixed types take the per-value walk.
 """
 
