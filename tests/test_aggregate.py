@@ -417,3 +417,18 @@ def test_group_by_whole_embedded_field(frame):
     assert {"_id": {"label": "cat"}, "n": 2} in out
     assert {"_id": None, "n": 1} in out
     assert len(out) == 4
+
+
+def test_an_unset_embedded_label_comes_out_null(frame):
+    # flattened columns all null in a row: the label is unset, null as in $group above
+    out = run_pipeline(frame, [{"$project": {"ground_truth": 1, "_id": 0}}])
+    assert [d["ground_truth"] for d in out] == [
+        {"label": "cat"},
+        {"label": "dog"},
+        {"label": "cat"},
+        None,
+        {"label": "cow"},
+    ]
+    partial = frame.assign(**{"ground_truth.score": [None, None, None, 0.5, None]})
+    out = run_pipeline(partial, [{"$skip": 3}, {"$limit": 1}, {"$project": {"ground_truth": 1}}])
+    assert out == [{"_id": "i3", "ground_truth": {"label": None, "score": 0.5}}]

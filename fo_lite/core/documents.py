@@ -443,7 +443,10 @@ def _plain_column(series: pd.Series) -> tuple[list, bool]:
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
-    """Plain nested dicts from a frame (``MISSING`` cells left out, NaN -> None, ``_id`` first)."""
+    """Plain nested dicts from a frame (``MISSING`` cells left out, NaN -> None, ``_id`` first).
+
+    Flattened columns (``ground_truth.label``) become embedded documents, null where every
+    sub-field is null (an unset label), as queries and expressions read them."""
     names = list(frame.columns)
     if "_id" not in names and "id" in names:
         names = ["_id" if c == "id" else c for c in names]
@@ -459,6 +462,7 @@ def records(frame: pd.DataFrame) -> list[dict]:
     if not maybe_missing and all(len(p) == 1 for p in paths):
         keys = [p[0] for p in paths]
         return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+    flattened = list(dict.fromkeys(p[0] for p in paths if len(p) > 1))
     out = []
     for row in zip(*columns, strict=True):
         doc: dict = {}
@@ -472,5 +476,17 @@ def records(frame: pd.DataFrame) -> list[dict]:
                     nxt = target[part] = {}
                 target = nxt
             target[parts[-1]] = value
+        for name in flattened:
+            if _all_null(doc.get(name)):
+                doc[name] = None
         out.append(doc)
     return out
+
+
+def _all_null(value: Any) -> bool:
+    """A non-empty document whose every value is null or such a document."""
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and all(v is None or _all_null(v) for v in value.values())
+    )
