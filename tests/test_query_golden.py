@@ -9,8 +9,14 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+import pandas as pd
 import pytest
 from differential import Error, check
+from mongod_server import run_many
+
+from fo_lite.core.aggregate import run_pipeline
+from fo_lite.core.query import match_mask
 
 
 def ids(mongod, docs, query):
@@ -355,3 +361,46 @@ def test_sort_by_count(mongod):
     assert sorted(map(repr, out[1:])) == sorted(
         map(repr, [{"_id": "b", "count": 1}, {"_id": None, "count": 1}])
     )
+
+
+# -------------------------------------------------------------- dataset frames (flattened labels)
+def test_flattened_labels_read_as_the_stored_documents(mongod):
+    # a dataset keeps label "g" as columns g.label / g.score; FiftyOne stores null for an unset
+    # label, a document otherwise
+    stored = [{"_id": 0, "g": None}, {"_id": 1, "g": {"label": "a", "score": None}}]
+    stored += [{"_id": 2, "g": {"label": "b", "score": 0.5}}]
+    frame = pd.DataFrame(
+        {
+            "_id": [0, 1, 2],
+            "g.label": pd.Series([None, "a", "b"]),
+            "g.score": [np.nan, np.nan, 0.5],
+        }
+    )
+    coll = mongod.load(stored)
+    queries = [
+        {"g": None},
+        {"g": {"$ne": None}},
+        {"g.label": None},
+        {"g.label": "a"},
+        {"g.score": {"$gt": 0}},
+        {"g": {"label": "a", "score": None}},
+    ]
+    pipelines = [
+        [{"$group": {"_id": "$g", "n": {"$sum": 1}}}, {"$sort": {"n": 1, "_id": 1}}],
+        [{"$group": {"_id": "$g.label", "f": {"$first": "$g.score"}}}, {"$sort": {"_id": 1}}],
+        [{"$sort": {"g.label": -1}}, {"$project": {"g": 1}}],
+    ]
+    results = run_many(coll, [[{"$match": q}] for q in queries] + pipelines)
+    for query, result in zip(queries, results, strict=False):
+        found = [d["_id"] for d in result]
+        assert frame["_id"][match_mask(frame, query)].tolist() == found, query
+    for pipeline, result in zip(pipelines, results[len(queries) :], strict=True):
+        assert run_pipeline(frame, pipeline) == result, pipeline
+    # the one difference: a sub-field of an unset label is null here, missing on the server
+    missing, projected = run_many(
+        coll, [[{"$match": {"g.label": {"$exists": False}}}], [{"$project": {"l": "$g.label"}}]]
+    )
+    assert [d["_id"] for d in missing] == [0]
+    assert not match_mask(frame, {"g.label": {"$exists": False}}).any()
+    assert projected[0] == {"_id": 0}
+    assert run_pipeline(frame, [{"$project": {"l": "$g.label"}}])[0] == {"_id": 0, "l": None}
