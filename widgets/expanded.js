@@ -43,7 +43,7 @@ export class Expanded {
   mediaSize() {
     const ratio = globalThis.devicePixelRatio || 1;
     const w = this.media.clientWidth || 800;
-    const hgt = this.media.clientHeight || 500;
+    const hgt = this.media.clientHeight || 480;
     return { width: Math.round(w * ratio), height: Math.round(hgt * ratio) };
   }
 

@@ -1,8 +1,8 @@
 """The sidebar: value counts and bounds of the shown rows, and the filters clicked in it.
 
-Which fields: the label field, ``tags``, every string or bool field with few distinct values
-(at most :data:`MAX_VALUES` in its first :data:`PROBE_ROWS` rows), and the bounds of every
-numeric field. A filter is a real view: ``base.match({path: {"$in": values}})`` per field (the
+Which fields: the label field, ``tags``, every bool field, every string field whose values
+repeat (at most :data:`MAX_VALUES` distinct ones, and at most one per two rows: a hash or a
+path is not listed), and the bounds of every numeric field. A filter is a real view: ``base.match({path: {"$in": values}})`` per field (the
 values of one field OR-ed, fields AND-ed, in the order they were first clicked) and
 ``base.match_tags(values)`` for tags, so ``session.view`` reads back what the grid shows.
 
@@ -94,7 +94,7 @@ def sidebar_fields(
         if not few and len(counted.limit(PROBE_ROWS).count_values(path)) > MAX_VALUES:
             continue
         counts = _count_tags(counted) if path == "tags" else counted.count_values(path)
-        if kind == "StringField" and len(counts) > MAX_VALUES:
+        if kind == "StringField" and len(counts) > min(MAX_VALUES, len(counted) // 2):
             continue
         active = filters.values.get(path, [])
         out.append(_values_section(path, counts, active))
@@ -104,7 +104,7 @@ def sidebar_fields(
 def _count_tags(collection: Any) -> dict[str, int]:
     # count_values("tags") explodes the lists in pandas (~0.9 s at 1M rows); values + Counter
     # is ~3x faster through the same public API
-    return dict(Counter(itertools.chain.from_iterable(t for t in collection.values("tags") if t)))
+    return dict(Counter(itertools.chain.from_iterable(filter(None, collection.values("tags")))))
 
 
 def _values_section(path: str, counts: dict[Any, int], active: list[Scalar]) -> SidebarField:
