@@ -14,7 +14,7 @@ export class Expanded {
    * @param {() => void} on.toggle select or deselect the sample
    */
   constructor(on) {
-    this.el = h("div", "fol-detail", { role: "dialog", "aria-label": "Sample" });
+    this.el = h("div", "fol-detail", { role: "dialog", "aria-label": "Sample", tabindex: "-1" });
     this.el.hidden = true;
     const head = h("div", "fol-detail-head");
     this.title = h("span", "fol-detail-title");

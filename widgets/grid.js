@@ -47,7 +47,8 @@ function initialize({ model }) {
     makeUrl: (buffer, mime) => URL.createObjectURL(new Blob([buffer], { type: mime })),
     freeUrl: (url) => URL.revokeObjectURL(url),
   });
-  store.setVersion(stateOf(model).version ?? 0);
+  let drawn = stateOf(model);
+  store.setVersion(drawn.version ?? 0);
   /** @type {Shared} */
   const self = { store, views: new Set(), ranges: new Map() };
   /** @param {any} msg @param {DataView[]} buffers */
@@ -55,7 +56,12 @@ function initialize({ model }) {
     const changed = store.receive(msg, buffers || []);
     if (changed) for (const view of self.views) view(changed);
   };
-  const onState = () => store.setVersion(stateOf(model).version);
+  const onState = () => {
+    const state = stateOf(model);
+    const sameRows = state.view_serial === drawn.view_serial && state.length === drawn.length;
+    store.setVersion(state.version, sameRows && state.grouped === drawn.grouped);
+    drawn = state;
+  };
   model.on("msg:custom", onMessage);
   model.on("change:_state", onState);
   shared.set(model, self);
@@ -84,6 +90,8 @@ function render({ model, el }) {
   let lastToggle = { index: -1, time: 0 };
   /** @type {{ key: string, layout: Layout } | null} */
   let laid = null;
+  /** @type {Int32Array|null} the last group starts known: used until a new version's arrive */
+  let lastStarts = null;
 
   const header = new Header(
     { action: onHeaderAction, tag: (tags, remove) => tags.length && send({ type: "tag", tags, remove }), size: setSize },
@@ -112,9 +120,14 @@ function render({ model, el }) {
     const size = tileSize();
     const fieldH = model.get("tile_field") ? FIELD_H : 0;
     const cols = columns(tiles.el.clientWidth || el.clientWidth || 800, size);
-    const starts = state.grouped ? store.starts() : null;
-    const n = starts === undefined ? 0 : state.length || 0; // grouped: wait for the bands
-    const key = `${n}:${cols}:${size}:${fieldH}:${state.version}:${starts ? starts.length : -1}`;
+    let starts = state.grouped ? store.starts() : null;
+    if (starts) lastStarts = starts;
+    // grouped, this version's bands not here yet: draw the last ones (or nothing) meanwhile, so
+    // the scroll position survives a version bump that leaves the groups as they were
+    const fits = lastStarts && lastStarts.length && lastStarts[lastStarts.length - 1] < state.length;
+    if (starts === undefined && fits) starts = lastStarts;
+    const n = starts === undefined ? 0 : state.length || 0;
+    const key = `${n}:${cols}:${size}:${fieldH}:${state.version}:${starts ? starts.length : -1}:${starts === store.starts()}`;
     if (!laid || laid.key !== key) {
       laid = { key, layout: new Layout({ n, starts: starts || null, cols, size, fieldH }) };
     }
@@ -229,9 +242,16 @@ function render({ model, el }) {
     else if (a === "leave") (tiles.tile(cursor.focus) || tiles.el).focus({ preventScroll: true });
   }
 
-  /** @param {KeyboardEvent} e */
+  /**
+   * Keys pressed inside the grid. Listened for on the window in the capture phase: notebook
+   * front ends (Notebook 7) take their shortcuts on the document before the grid would see
+   * them; keys the grid does not use go on to the page.
+   * @param {KeyboardEvent} e
+   */
   function onKey(e) {
-    const target = /** @type {HTMLElement} */ (e.target);
+    const path = e.composedPath();
+    if (!path.includes(root)) return;
+    const target = /** @type {HTMLElement} */ (path[0]); // e.target is the host in a shadow root
     const tag = target.tagName;
     const cmd = keyCommand(e, {
       expanded: !expanded.el.hidden,
@@ -277,7 +297,7 @@ function render({ model, el }) {
     if (id === expanded.id && !expanded.el.hidden) return;
     expanded.open(id);
     root.classList.add("fol-expanded-open");
-    expanded.closeButton.focus({ preventScroll: true });
+    expanded.el.focus({ preventScroll: true });
     requestDetail(id, null);
   }
 
@@ -357,6 +377,7 @@ function render({ model, el }) {
 
   function updateHeader() {
     const waiting = store.waiting();
+    root.dataset.version = String(state.version);
     root.classList.toggle("fol-waiting", waiting);
     header.update(state, {
       tileSize: tileSize(),
@@ -412,7 +433,7 @@ function render({ model, el }) {
   for (const [event, fn] of listeners) model.on(event, fn);
   views.add(onStore);
   tiles.el.addEventListener("scroll", scheduleDraw, { passive: true });
-  root.addEventListener("keydown", onKey);
+  window.addEventListener("keydown", onKey, true);
   const resize = new ResizeObserver(scheduleDraw);
   resize.observe(tiles.el);
 
@@ -432,6 +453,7 @@ function render({ model, el }) {
     views.delete(onStore);
     ranges.delete(viewId);
     resize.disconnect();
+    window.removeEventListener("keydown", onKey, true);
     cancelAnimationFrame(frame);
     clearTimeout(ackTimer);
     expanded.close();

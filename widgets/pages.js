@@ -47,6 +47,8 @@ export class PageStore {
     this.version = -1;
     /** @type {Map<number, Held>} what is held per version (the current one and newer) */
     this.held = new Map();
+    /** @type {Held|null} the previous version's rows, shown until the current ones arrive */
+    this.previous = null;
     /** @type {Map<string, Pending>} */
     this.pending = new Map();
     this.seq = 0;
@@ -72,18 +74,31 @@ export class PageStore {
   }
 
   /**
-   * Draw from `version` now: forget what older versions held.
+   * Draw from `version` now and forget what older versions held. With `keepPrevious` (the
+   * same rows in the same order, only their values may differ: tags, fields, decorations) the
+   * rows drawn so far stay until the new version's pages replace them, so tiles do not flash
+   * and a click meanwhile still names a sample.
    * @param {number} version
+   * @param {boolean} [keepPrevious]
    */
-  setVersion(version) {
+  setVersion(version, keepPrevious = false) {
     if (version === this.version) return;
+    const old = this.held.get(this.version);
+    this._dropHeld(this.previous);
+    this.previous = keepPrevious && old ? old : null;
+    if (this.previous) this.held.delete(this.version);
     this.version = version;
     for (const [v, held] of this.held) {
       if (v < version) {
-        for (const page of held.pages.values()) this._free(page);
+        this._dropHeld(held);
         this.held.delete(v);
       }
     }
+  }
+
+  /** @param {Held|null} held */
+  _dropHeld(held) {
+    if (held) for (const page of held.pages.values()) this._free(page);
   }
 
   /** @param {Page} page */
@@ -93,29 +108,22 @@ export class PageStore {
 
   /** @param {number} index @returns {Row|undefined} */
   row(index) {
+    const p = Math.floor(index / this.pageRows);
     const held = this.held.get(this.version);
-    const page = held && held.pages.get(Math.floor(index / this.pageRows));
+    const page = (held && held.pages.get(p)) || (this.previous && this.previous.pages.get(p));
     return page ? page.rows[index - page.start] : undefined;
   }
 
   /** @param {number} start @returns {GroupHead|undefined} */
   head(start) {
     const held = this.held.get(this.version);
-    return held ? held.heads.get(start) : undefined;
+    return (held && held.heads.get(start)) || (this.previous && this.previous.heads.get(start)) || undefined;
   }
 
   /** Group starts of the current version; undefined until they arrive. */
   starts() {
     const held = this.held.get(this.version);
     return held ? held.starts : undefined;
-  }
-
-  /** Whether a page request of the current version is awaiting its answer. */
-  loading() {
-    for (const p of this.pending.values()) {
-      if (p.kind === "page" && p.version === this.version) return true;
-    }
-    return false;
   }
 
   /**
@@ -257,6 +265,11 @@ export class PageStore {
     });
     const old = held.pages.get(p);
     if (old) this._free(old);
+    const stale = msg.version === this.version && this.previous && this.previous.pages.get(p);
+    if (stale) {
+      this._free(stale);
+      this.previous?.pages.delete(p);
+    }
     held.pages.set(p, { start: msg.start, rows });
     for (const head of msg.heads) held.heads.set(head.start, head);
     return msg.version === this.version ? "rows" : null;
@@ -294,7 +307,7 @@ export class PageStore {
     const added = new Set(msg.added);
     const removed = new Set(msg.removed);
     if (!added.size && !removed.size) return null;
-    for (const held of this.held.values()) {
+    for (const held of [...this.held.values(), ...(this.previous ? [this.previous] : [])]) {
       for (const page of held.pages.values()) {
         for (const row of page.rows) {
           if (added.has(row.id)) row.selected = true;
@@ -329,7 +342,9 @@ export class PageStore {
 
   /** Forget everything (the model is closing). */
   dispose() {
-    for (const held of this.held.values()) for (const page of held.pages.values()) this._free(page);
+    for (const held of this.held.values()) this._dropHeld(held);
+    this._dropHeld(this.previous);
+    this.previous = null;
     this.held.clear();
     this.pending.clear();
   }

@@ -371,16 +371,14 @@ class GridController:
     # gestures
     def toggle(self, msg: dict) -> None:
         index, sample_id = msg["index"], msg["id"]
-        if not self._row_is(msg["version"], index, sample_id):
+        # the row still showing this sample is enough (a version bump from tagging or a new
+        # field must not eat a click); a click on a row that moved is ignored
+        self.sync_version()
+        if self._shown is None or self._shown.rows(index, index + 1)["id"] != [sample_id]:
             logger.info("fo_lite dashboard: ignored a click on a tile from an older grid state")
             self._commit(Change(), _ack(msg))
             return
         self._commit(self.selection.toggle(sample_id), _ack(msg))
-
-    def _row_is(self, version: int, index: int, sample_id: str) -> bool:
-        if version != self.sync_version() or self._shown is None:
-            return False
-        return self._shown.rows(index, index + 1)["id"] == [sample_id]
 
     def range(self, msg: dict) -> None:
         start, stop = _span(msg)

@@ -19,7 +19,8 @@ from typing import Any
 
 def count_text(samples: int, selected: int) -> str:
     """The exact ``.fol-count`` text the contract specifies, e.g. ``1,000 samples · 3 selected``."""
-    return f"{samples:,} samples \u00b7 {selected:,} selected"
+    noun = "sample" if samples == 1 else "samples"
+    return f"{samples:,} {noun} \u00b7 {selected:,} selected"
 
 
 def poll(

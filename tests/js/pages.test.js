@@ -211,3 +211,32 @@ test("pages far from every drawn range are evicted and their URLs freed", () => 
   store.dispose();
   assert.equal(live.size, 0);
 });
+
+test("with the same rows, the previous version's rows show until the new pages come", () => {
+  const { store, live } = makeStore();
+  store.setVersion(1);
+  for (const start of [0, 10]) {
+    const { msg, buffers } = page(1, start, 10);
+    store.receive(msg, buffers);
+  }
+  store.setVersion(2, true);
+  assert.equal(store.row(3)?.id, "id3", "still drawn while version 2's page is on its way");
+  assert.equal(store.head(0)?.text, "a");
+  assert.deepEqual(
+    store.requestPages(0, 20).map((m) => [m.version, m.start]),
+    [
+      [2, 0],
+      [2, 10],
+    ],
+    "and asked again for the new version",
+  );
+  const fresh = page(2, 0, 10);
+  fresh.msg.labels = fresh.msg.labels.map(() => "new");
+  store.receive(fresh.msg, fresh.buffers);
+  assert.equal(store.row(3)?.label, "new");
+  assert.equal(store.row(13)?.label, "label id13", "page 1 of version 1 until its turn");
+  assert.equal(live.size, 20, "the replaced page's URLs were freed");
+  store.setVersion(3);
+  assert.equal(store.row(13), undefined, "a new view keeps nothing");
+  assert.equal(live.size, 0);
+});
