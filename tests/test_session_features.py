@@ -150,6 +150,27 @@ def test_sidebar_counts_labels_tags_few_valued_strings_bools_and_numeric_bounds(
     assert "file_hash" not in side and "filepath" not in side and "id" not in side
 
 
+def test_sidebar_skips_fields_of_too_many_distinct_values_without_counting_them(monkeypatch):
+    from fo_lite.session import sidebar
+
+    monkeypatch.setattr(sidebar, "PROBE_ROWS", 50)
+    monkeypatch.setattr(sidebar, "MAX_LABELS", 20)
+    ds = fo.Dataset.from_image_classification_samples(
+        [(f"/x/{i}.jpg", f"s{i}") for i in range(200)], name="feat_unique_labels"
+    )
+    ds.set_values("split", ["a" if i % 2 else "b" for i in range(200)])
+    counted = []
+    original = type(ds).count_values
+    monkeypatch.setattr(
+        type(ds),
+        "count_values",
+        lambda self, f: counted.append((len(self), f)) or original(self, f),
+    )
+    fields = sidebar.sidebar_fields(ds, ds, sidebar.Filters(), "ground_truth")
+    assert [f["path"] for f in fields] == ["tags", "split"]
+    assert (200, "ground_truth.label") not in counted, "only the probe counted the labels"
+
+
 def test_filters_make_real_views_or_within_a_field_and_across_fields(fe, dataset):
     ids = dataset.values("id")
     fe.session.selected = ids[:2]

@@ -1,8 +1,10 @@
 """The sidebar: value counts and bounds of the shown rows, and the filters clicked in it.
 
-Which fields: the label field, ``tags``, every bool field, every string field whose values
-repeat (at most :data:`MAX_VALUES` distinct ones, and at most one per two rows: a hash or a
-path is not listed), and the bounds of every numeric field. A filter is a real view: ``base.match({path: {"$in": values}})`` per field (the
+Which fields: label fields (their 100 most common values, unless the first
+:data:`PROBE_ROWS` rows already hold more than :data:`MAX_LABELS` distinct ones), ``tags``,
+every bool field, every string field whose values repeat (at most :data:`MAX_VALUES` distinct
+ones, and at most one per two rows: a hash or a path is not listed), and the bounds of every
+numeric field. The probe keeps a field of a million distinct values from being counted. A filter is a real view: ``base.match({path: {"$in": values}})`` per field (the
 values of one field OR-ed, fields AND-ed, in the order they were first clicked) and
 ``base.match_tags(values)`` for tags, so ``session.view`` reads back what the grid shows.
 
@@ -19,7 +21,8 @@ from typing import Any
 from fo_lite.session.messages import Scalar, SidebarField
 from fo_lite.session.text import format_value, is_label_kind
 
-MAX_VALUES = 100  # a string field with more distinct values is not listed
+MAX_VALUES = 100  # values listed per field; a string field with more is not listed
+MAX_LABELS = 1_000  # a label field with more distinct values (in the probe) is not listed
 PROBE_ROWS = 5_000
 _NUMERIC = ("IntField", "FloatField")
 
@@ -90,8 +93,8 @@ def sidebar_fields(
             if lo is not None:
                 out.append(_section(path, "bounds", bounds=[format_value(lo), format_value(hi)]))
             continue
-        few = kind in ("label", "BooleanField") or path == "tags"
-        if not few and len(counted.limit(PROBE_ROWS).count_values(path)) > MAX_VALUES:
+        most = {"label": MAX_LABELS, "StringField": MAX_VALUES}.get(kind)
+        if most and len(counted.limit(PROBE_ROWS).count_values(path)) > most:
             continue
         counts = _count_tags(counted) if path == "tags" else counted.count_values(path)
         if kind == "StringField" and len(counts) > min(MAX_VALUES, len(counted) // 2):
