@@ -85,7 +85,8 @@ def test_constants_cross_once_in_one_trait():
     from fo_lite.session import Session
 
     session = Session()
-    assert session._constants == dict(messages.CONSTANTS)
+    assert session._constants == {**messages.CONSTANTS, "session": session._constants["session"]}
+    assert session._constants["session"] != Session()._constants["session"], "one key a session"
     synced = {
         name
         for name in session.keys

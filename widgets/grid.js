@@ -27,8 +27,12 @@ const NARROW = 640; // below this width the sidebar starts closed
 const ACK_WAIT_MS = 700;
 const DOUBLE_CLICK_MS = 800;
 
-/** @type {WeakMap<Model, Shared>} */
-const shared = new WeakMap();
+/**
+ * Per model (by its session key: anywidget gives initialize and render different proxies of
+ * one model), the store every display draws from.
+ * @type {Map<string, Shared>}
+ */
+const shared = new Map();
 let viewCount = 0;
 
 /** @param {Model} model @returns {GridState} */
@@ -64,22 +68,22 @@ function initialize({ model }) {
   };
   model.on("msg:custom", onMessage);
   model.on("change:_state", onState);
-  shared.set(model, self);
+  shared.set(constants.session, self);
   return () => {
     model.off("msg:custom", onMessage);
     model.off("change:_state", onState);
     store.dispose();
-    shared.delete(model);
+    shared.delete(constants.session);
   };
 }
 
 /** @param {{ model: Model, el: HTMLElement }} ctx */
 function render({ model, el }) {
-  if (!shared.has(model)) initialize({ model });
-  const { store, views, ranges } = /** @type {Shared} */ (shared.get(model));
-  const viewId = ++viewCount;
   /** @type {Constants} */
   const constants = model.get("_constants");
+  if (!shared.has(constants.session)) initialize({ model });
+  const { store, views, ranges } = /** @type {Shared} */ (shared.get(constants.session));
+  const viewId = ++viewCount;
   const cursor = new Cursor();
   let state = stateOf(model);
   let frame = 0;
@@ -433,6 +437,15 @@ function render({ model, el }) {
   for (const [event, fn] of listeners) model.on(event, fn);
   views.add(onStore);
   tiles.el.addEventListener("scroll", scheduleDraw, { passive: true });
+  // the focus ring follows the DOM focus, however it got there (a click, a screen reader)
+  tiles.el.addEventListener("focusin", (e) => {
+    const tile = /** @type {HTMLElement} */ (e.target).closest(".fol-tile");
+    const index = tile ? Number(/** @type {HTMLElement} */ (tile).dataset.index) : -1;
+    if (index >= 0 && index !== cursor.focus) {
+      cursor.moveTo(index, false);
+      scheduleDraw();
+    }
+  });
   window.addEventListener("keydown", onKey, true);
   const resize = new ResizeObserver(scheduleDraw);
   resize.observe(tiles.el);

@@ -248,6 +248,9 @@ export class PageStore {
     if (msg.version < this.version || msg.start % this.pageRows !== 0) return null;
     const p = msg.start / this.pageRows;
     const held = this._held(msg.version);
+    // a page of one version never changes (selection changes patch it): keep the one drawn
+    // (pushed, or asked for twice), so its images are not decoded again
+    if (held.pages.has(p)) return null;
     /** @type {Row[]} */
     const rows = msg.ids.map((id, i) => {
       const b = msg.thumbs[i];
@@ -263,8 +266,6 @@ export class PageStore {
         note: msg.notes[i],
       };
     });
-    const old = held.pages.get(p);
-    if (old) this._free(old);
     const stale = msg.version === this.version && this.previous && this.previous.pages.get(p);
     if (stale) {
       this._free(stale);

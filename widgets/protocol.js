@@ -20,6 +20,7 @@
 
 /**
  * @typedef {object} Constants
+ * @property {string} session
  * @property {number} page_rows
  * @property {number} max_page
  * @property {number} max_flags

@@ -27,8 +27,11 @@ MAX_LIST = 10_000  # longest list a message from the grid may carry
 
 
 class Constants(TypedDict):
-    """The ``_constants`` trait: numbers both sides must agree on, sent once."""
+    """The ``_constants`` trait: what both sides must agree on, sent once. ``session`` names the
+    session (random): anywidget hands ``initialize`` and ``render`` different proxies of one
+    model, so the front end finds its per-model page store by this key."""
 
+    session: str
     page_rows: int
     max_page: int
     max_flags: int
@@ -37,6 +40,7 @@ class Constants(TypedDict):
 
 
 CONSTANTS: Constants = {
+    "session": "",  # each Session sets its own
     "page_rows": PAGE_ROWS,
     "max_page": MAX_PAGE,
     "max_flags": MAX_FLAGS,

@@ -7,6 +7,7 @@ shapes are in :mod:`fo_lite.session.messages`; the front end is ``widgets/grid.j
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 from concurrent.futures import Executor
 from pathlib import Path
@@ -96,7 +97,8 @@ class Session(anywidget.AnyWidget):
         thumbnails: ThumbnailCache | None = None,
     ) -> None:
         self._grid = GridController(self, self._set_state, thumbnails, executor)
-        super().__init__(tile_size=tile_size, label_field=label_field)
+        constants = {**CONSTANTS, "session": uuid.uuid4().hex}
+        super().__init__(tile_size=tile_size, label_field=label_field, _constants=constants)
         self.on_msg(lambda _widget, content, buffers: self._grid.receive(content, buffers))
         if dataset is None and isinstance(view, DatasetView):
             from fo_lite.core.registry import load_dataset

@@ -22,7 +22,7 @@ async ([source, css, opts]) => {
     showing_selected: false, filtered: false, grouped: groupSize > 0, group_by: groupSize ? "g" : null,
   };
   const values = {
-    _state: state, _constants: { page_rows: 60, max_page: 500, max_flags: 10000, min_tile: 48, max_tile: 512 },
+    _state: state, _constants: { session: "fake", page_rows: 60, max_page: 500, max_flags: 10000, min_tile: 48, max_tile: 512 },
     tile_size: 96, tile_field: null, expanded: null,
   };
   const emit = (event, ...args) => (listeners.get(event) || []).forEach((fn) => fn(...args));

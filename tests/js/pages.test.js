@@ -111,6 +111,20 @@ test("a pushed page for a version not drawn yet waits for it; older versions are
   assert.equal(store.row(10), undefined, "a page of an older version is dropped");
 });
 
+test("a page already held is kept: its images are not made again", () => {
+  const { store, live } = makeStore();
+  store.setVersion(1);
+  const pushed = page(1, 0, 10);
+  store.receive(pushed.msg, pushed.buffers);
+  const url = store.row(0)?.url;
+  const [req] = store.requestPages(0, 20);
+  assert.equal(req.start, 10, "page 0 is held: not asked");
+  const again = page(1, 0, 10, store.nextId());
+  assert.equal(store.receive(again.msg, again.buffers), null);
+  assert.equal(store.row(0)?.url, url);
+  assert.equal(live.size, 10);
+});
+
 test("replies to another front end's requests are ignored", () => {
   const { store } = makeStore();
   store.setVersion(1);
