@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from .grid_data import dashboard_cells, make_big_jpeg
@@ -252,3 +253,34 @@ def groups(nb: Any, grid: Grid, ids: list[str], n: int) -> None:
     nb.wait_for(SELECTED, lambda v: v == val[1:])
     nb.execute("session.group_by = None\nsession.decorations = None")
     expect(heads).to_have_count(0)
+
+
+def screenshot(nb: Any, grid: Grid, ids: list[str], out: Path) -> None:
+    """The README picture: the grid with the sidebar (a filter on, two samples selected and
+    tagged) above the expanded view of a sample, as one small palette PNG at ``out``."""
+    from PIL import Image
+
+    split = grid.root.locator(".fol-sb-field[data-path='split']")
+    split.locator(".fol-sb-value", has_text="train").click()
+    nb.wait_for(STAGES, lambda v: v == [_match("split", ["train"])])
+    for i in (1, 4):
+        grid.tile(i).click()
+    nb.wait_for(SELECTED, lambda v: len(v) == 2)
+    nb.execute("session.selected_view.tag_samples('keep')\nsession.refresh()")
+    grid.button("show-selected").focus()  # no focus ring on a tile in the picture
+    expect(grid.tile(1).locator(".fol-tag")).to_have_text(["keep"])
+    poll(grid.painted, lambda p: len(p) >= 12, what="first tiles painted")
+    parts = [out.with_suffix(".grid.png"), out.with_suffix(".expanded.png")]
+    grid.root.screenshot(path=parts[0])
+    grid.tile(5).dblclick()
+    img = grid.detail.locator("img.fol-detail-img")
+    expect(img).to_have_count(1)
+    poll(lambda: img.evaluate("i => i.naturalWidth"), lambda w: w > 0, what="expanded image")
+    grid.root.screenshot(path=parts[1])
+    nb.page.keyboard.press("Escape")
+    images = [Image.open(p).convert("RGB") for p in parts]
+    width = max(i.width for i in images)
+    sheet = Image.new("RGB", (width, sum(i.height for i in images) + 12), "white")
+    sheet.paste(images[0], (0, 0))
+    sheet.paste(images[1], (0, images[0].height + 12))
+    sheet.quantize(colors=256, dither=Image.Dither.NONE).save(out, optimize=True)

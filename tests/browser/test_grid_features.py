@@ -4,6 +4,9 @@ test_grid_notebook7.py runs the same flows in Notebook 7."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from . import grid_flows as flows
@@ -35,3 +38,13 @@ def test_keyboard_selection(f):
 
 def test_group_bands_and_decorations(f):
     flows.groups(*f, N_SMALL)
+
+
+def test_readme_screenshot(f, tmp_path):
+    """Takes the README's picture; FOL_UPDATE_SCREENSHOT=1 writes it to docs/grid.png."""
+    out = tmp_path / "grid.png"
+    flows.screenshot(*f, out)
+    size = out.stat().st_size
+    assert 20_000 < size < 200_000, size
+    if os.environ.get("FOL_UPDATE_SCREENSHOT"):
+        out.replace(Path(__file__).resolve().parents[2] / "docs" / "grid.png")
