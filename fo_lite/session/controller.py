@@ -22,20 +22,20 @@ from typing import Any
 
 from fo_lite.core.registry import load_dataset
 from fo_lite.session import pages
+from fo_lite.session.gestures import Gestures, ack_of
 from fo_lite.session.groups import Groups, group_rows
 from fo_lite.session.messages import FEW_CHANGES, PAGE_ROWS, Ack, GridState
+from fo_lite.session.requests import DETAIL_MIN_PX, Requests
 from fo_lite.session.selection import Change, Selection
-from fo_lite.session.sidebar import Filters, filterable, sidebar_fields
+from fo_lite.session.sidebar import Filters
 from fo_lite.session.text import resolve_field
 from fo_lite.session.thumbnails import ThumbnailCache
 from fo_lite.session.validate import ProtocolError, parse
 
 logger = logging.getLogger("fo_lite.session")
 
-DETAIL_MIN_PX, DETAIL_MAX_PX, DETAIL_STEP_PX = 256, 4096, 128
 
-
-class GridController:
+class GridController(Requests, Gestures):
     """Answers the grid of ``session`` (its public traits and ``send``/``hold_sync``)."""
 
     def __init__(
@@ -268,202 +268,6 @@ class GridController:
     def _send(self, content: dict, buffers: list[bytes] | None = None) -> None:
         self.session.send(content, buffers)
 
-    def _current(self, msg: dict) -> bool:
-        """Whether ``msg`` is for the current version; if not, reply 'stale'."""
-        current = self.sync_version()
-        if msg["version"] != current or self._shown is None:
-            reply = {"type": "stale", "request_id": msg["request_id"], "version": current}
-            self._send(reply)
-            return False
-        return True
-
-    # requests
-    def page(self, msg: dict) -> None:
-        start, stop = _span(msg)
-        if self._current(msg):
-            self._grid_seen = True
-            self._send_page(start, stop, msg["request_id"])
-
-    def _send_page(self, start: int, stop: int, request_id: str | None) -> None:
-        reply, buffers = pages.build_page(
-            self._shown,
-            start,
-            stop,
-            version=self.version,
-            selected=self.selection,
-            label_field=self.session.label_field,
-            tile_field=self.session.tile_field,
-            thumbs=self.thumbs,
-            executor=self.executor,
-            groups=self._groups,
-            decorations=self.session.decorations,
-        )
-        reply["request_id"] = request_id
-        self._send(dict(reply), buffers)
-
-    def flags(self, msg: dict) -> None:
-        start, stop = _span(msg)
-        if self._current(msg):
-            reply = pages.build_flags(
-                self._shown, start, stop, version=self.version, selected=self.selection
-            )
-            self._send(dict(reply, request_id=msg["request_id"]))
-
-    def groups(self, msg: dict) -> None:
-        if self._current(msg):
-            self._send_groups(msg["request_id"])
-
-    def _send_groups(self, request_id: str | None) -> None:
-        groups = self._groups
-        count = len(groups) if groups is not None else 0
-        reply = {
-            "type": "groups",
-            "request_id": request_id,
-            "version": self.version,
-            "count": count,
-            "starts": 0,
-        }
-        self._send(reply, [groups.starts_bytes() if groups is not None else b""])
-
-    def detail(self, msg: dict) -> None:
-        dataset, version = self.session.dataset, self.sync_version()
-        sample_id = msg["id"]
-        if dataset is None:
-            raise KeyError("the session shows no dataset")
-        if sample_id is None:
-            index = msg["index"] if msg["index"] is not None else -1
-            ids = self._shown.rows(index, index + 1)["id"] if version == msg["version"] else []
-            if not ids:
-                self._send(_error(msg, f"no sample at row {index} of the shown rows"))
-                return
-            sample_id = ids[0]
-        px = max(msg["width"], msg["height"])
-        px = min(max(-(-px // DETAIL_STEP_PX) * DETAIL_STEP_PX, DETAIL_MIN_PX), DETAIL_MAX_PX)
-        try:
-            reply, buffers = pages.build_detail(
-                dataset,
-                self._shown,
-                sample_id,
-                version=version,
-                selected=self.selection,
-                images=self.images,
-                px=px,
-                label_field=self.session.label_field,
-            )
-        except KeyError:
-            self._send(_error(msg, f"sample {sample_id} is no longer in the dataset"))
-            return
-        self._send(dict(reply, request_id=msg["request_id"]), buffers)
-
-    def sidebar(self, msg: dict) -> None:
-        if self._current(msg):
-            fields = sidebar_fields(
-                self.collection, self._base_or_collection(), self.filters, self.session.label_field
-            )
-            reply = {
-                "type": "sidebar",
-                "request_id": msg["request_id"],
-                "version": self.version,
-                "fields": fields,
-            }
-            self._send(reply)
-
-    # gestures
-    def toggle(self, msg: dict) -> None:
-        index, sample_id = msg["index"], msg["id"]
-        # the row still showing this sample is enough (a version bump from tagging or a new
-        # field must not eat a click); a click on a row that moved is ignored
-        self.sync_version()
-        if self._shown is None or self._shown.rows(index, index + 1)["id"] != [sample_id]:
-            logger.info("fo_lite dashboard: ignored a click on a tile from an older grid state")
-            self._commit(Change(), _ack(msg))
-            return
-        self._commit(self.selection.toggle(sample_id), _ack(msg))
-
-    def range(self, msg: dict) -> None:
-        start, stop = _span(msg)
-        if msg["version"] != self.sync_version() or self._shown is None:
-            logger.info("fo_lite dashboard: ignored a shift-click range from an older grid state")
-            self._commit(Change(), _ack(msg))
-            return
-        self._commit(self.selection.add(self._shown.rows(start, stop)["id"]), _ack(msg))
-
-    def select_all(self, msg: dict) -> None:
-        shown = self._shown
-        ids = shown.rows(0, len(shown))["id"] if shown is not None else []
-        self._commit(self.selection.add(ids), _ack(msg))
-
-    def clear(self, msg: dict) -> None:
-        self._commit(self.selection.clear(), _ack(msg))
-
-    def show_selected(self, msg: dict) -> None:
-        dataset = self.session.dataset
-        if self._before_show is not None:
-            (view, chosen, base), self._before_show = self._before_show, None
-            self.filters.values, self._base = chosen, base
-            self._assign_view(view, keep_selection=True)
-        elif len(self.selection) and dataset is not None:
-            self._before_show = (self.session.view, dict(self.filters.values), self._base)
-            self.filters.clear()
-            self._base = dataset.select(self.selection.ids)
-            self._assign_view(self._base, keep_selection=True)
-        self._done(msg)
-
-    def filter(self, msg: dict) -> None:
-        collection = self.collection
-        schema = collection.get_field_schema() if collection is not None else {}
-        if msg["field"] not in filterable(schema, self.session.label_field):
-            raise ProtocolError(f"'field' {msg['field']!r:.80} is not a field the sidebar shows")
-        self.filters.set(msg["field"], msg["values"])
-        self._apply_filters()
-        self._done(msg)
-
-    def clear_filters(self, msg: dict) -> None:
-        self.filters.clear()
-        self._apply_filters()
-        self._done(msg)
-
-    def _base_or_collection(self) -> Any:
-        return self._base if self._base is not None else self.session.dataset
-
-    def _apply_filters(self) -> None:
-        base = self._base_or_collection()
-        if base is None:
-            return
-        view = self.filters.apply(base)
-        self._assign_view(view if view is not self.session.dataset else None, True)
-
-    def tag(self, msg: dict) -> None:
-        tags = [t.strip() for t in msg["tags"] if t.strip()]
-        dataset = self.session.dataset
-        if not tags:
-            self._done(msg, "type a tag first")
-            return
-        if not len(self.selection) or dataset is None:
-            self._done(msg, "select samples to tag first")
-            return
-        chosen = dataset.select(self.selection.ids)
-        if msg["remove"]:
-            chosen.untag_samples(tags)
-        else:
-            chosen.tag_samples(tags)
-        self.sync_version()
-        self._done(msg)
-
-    def group_action(self, msg: dict) -> None:
-        groups, decorations = self._groups, self.session.decorations
-        start = msg["start"]
-        if msg["version"] != self.sync_version() or groups is None or decorations is None:
-            self._done(msg, "the groups changed; try again")
-            return
-        g = groups.group_at(start)
-        if g < 0 or int(groups.starts[g]) != start:
-            raise ProtocolError(f"no group starts at row {start}")
-        ids = self._shown.rows(start, start + groups.count(g))["id"]
-        decorations.group_action(self.session, groups.path, groups.values[g], ids, msg["action"])
-        self.sync_version()
-        self._done(msg)
-
     # -- answering gestures ---------------------------------------------------------------------
     def _commit(self, change: Change, ack: Ack | None) -> None:
         """Make ``session.selected`` the selection after ``change`` and tell the grid."""
@@ -491,19 +295,4 @@ class GridController:
         )
 
     def _done(self, msg: dict, message: str | None = None) -> None:
-        self._send({"type": "done", "ack": _ack(msg), "message": message})
-
-
-def _ack(msg: dict) -> Ack:
-    return {"client": msg["client"], "seq": msg["seq"]}
-
-
-def _span(msg: dict) -> tuple[int, int]:
-    start, stop = msg["start"], msg["stop"]
-    if stop < start:
-        raise ProtocolError(f"'stop' ({stop}) is before 'start' ({start})")
-    return start, stop
-
-
-def _error(msg: dict, message: str) -> dict:
-    return {"type": "error", "request_id": msg["request_id"], "message": message}
+        self._send({"type": "done", "ack": ack_of(msg), "message": message})

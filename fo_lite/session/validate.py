@@ -76,3 +76,11 @@ def _check(key: str, value: Any, hint: Any) -> Any:
             raise ProtocolError(f"{key!r} must be a non-empty string, got {value!r:.80}")
         return value
     raise TypeError(f"no check for {hint!r} (key {key!r}); add one to fo_lite.session.validate")
+
+
+def span(msg: dict) -> tuple[int, int]:
+    """``(start, stop)`` of a message, checked: ``stop`` is not before ``start``."""
+    start, stop = msg["start"], msg["stop"]
+    if stop < start:
+        raise ProtocolError(f"'stop' ({stop}) is before 'start' ({start})")
+    return start, stop
