@@ -103,7 +103,15 @@ def test_the_modules_join_into_one_es_module_that_node_loads(tmp_path):
     assert "import " not in "".join(
         line for line in source.splitlines() if line.startswith("import")
     )
-    for module in ("pages.js", "layout.js", "keys.js", "tiles.js", "sidebar.js", "expanded.js"):
+    for module in (
+        "pages.js",
+        "layout.js",
+        "keys.js",
+        "tiles.js",
+        "sidebar.js",
+        "expanded.js",
+        "view.js",
+    ):
         assert f"// ---- {module}" in source
     node = shutil.which("node")
     if node is None:
