@@ -24,7 +24,8 @@
  * @typedef {{ start: number, rows: Row[] }} Page
  * @typedef {{ kind: string, slot?: string, version: number, page?: number,
  *             onReply?: (msg: any, buffers: any[]) => void }} Pending
- * @typedef {{ pages: Map<number, Page>, heads: Map<number, GroupHead>, starts?: Int32Array }} Held
+ * @typedef {{ pages: Map<number, Page>, heads: Map<number, GroupHead>, starts?: Int32Array,
+ *             failed: Set<number> }} Held
  */
 
 export class PageStore {
@@ -55,7 +56,7 @@ export class PageStore {
     this.gestureSeq = 0;
     this.ackedSeq = 0;
     /** @type {string|null} */
-    this.notice = null; // why the last gesture did nothing
+    this.notice = null; // why the last gesture did nothing, or why a page failed
   }
 
   /** A new request id. */
@@ -67,7 +68,7 @@ export class PageStore {
   _held(version) {
     let held = this.held.get(version);
     if (!held) {
-      held = { pages: new Map(), heads: new Map() };
+      held = { pages: new Map(), heads: new Map(), failed: new Set() };
       this.held.set(version, held);
     }
     return held;
@@ -148,7 +149,7 @@ export class PageStore {
     const lastPage = Math.floor((last - 1) / this.pageRows);
     for (let p = Math.floor(first / this.pageRows); p <= lastPage; p++) {
       if (inflight >= this.maxInflight) break;
-      if (held.pages.has(p) || asked.has(p)) continue;
+      if (held.pages.has(p) || asked.has(p) || held.failed.has(p)) continue;
       const request_id = this.nextId();
       this.pending.set(request_id, { kind: "page", version: this.version, page: p });
       const start = p * this.pageRows;
@@ -236,6 +237,12 @@ export class PageStore {
     if (want.onReply) {
       want.onReply(msg, buffers);
       return "reply";
+    }
+    if (msg.type === "error") {
+      // the header shows why; the page is not asked again until the next version
+      if (want.page !== undefined) this._held(want.version).failed.add(want.page);
+      this.notice = String(msg.message || "error");
+      return "ack";
     }
     if (msg.type === "page") return this._page(msg, buffers);
     if (msg.type === "groups") return this._groups(msg, buffers);

@@ -125,6 +125,18 @@ test("a page already held is kept: its images are not made again", () => {
   assert.equal(live.size, 10);
 });
 
+test("a failed page is not asked again until a new version, and leaves a notice", () => {
+  const { store } = makeStore();
+  store.setVersion(1);
+  const [req] = store.requestPages(0, 1);
+  const error = { type: "error", request_id: req.request_id, message: "disk on fire" };
+  assert.equal(store.receive(error, []), "ack");
+  assert.equal(store.notice, "disk on fire");
+  assert.deepEqual(store.requestPages(0, 1), [], "no request storm");
+  store.setVersion(2);
+  assert.equal(store.requestPages(0, 1).length, 1, "a new version asks again");
+});
+
 test("replies to another front end's requests are ignored", () => {
   const { store } = makeStore();
   store.setVersion(1);
