@@ -86,7 +86,8 @@ class Requests:
             raise KeyError("the session shows no dataset")
         if sample_id is None:
             index = msg["index"] if msg["index"] is not None else -1
-            ids = self._shown.rows(index, index + 1)["id"] if version == msg["version"] else []
+            # the row at that index now (Left/Right in the expanded view), whatever the version
+            ids = self._shown.rows(index, index + 1)["id"] if self._shown is not None else []
             if not ids:
                 self._send(error_reply(msg, f"no sample at row {index} of the shown rows"))
                 return
