@@ -219,9 +219,21 @@ def test_filters_apply_on_top_of_the_users_view_and_clear_back_to_it(fe, dataset
 
 
 def test_filter_on_a_field_the_sidebar_does_not_show_is_refused(fe, caplog):
-    fe.send({"type": "filter", "client": "c", "seq": 1, "field": "filepath", "values": ["x"]})
+    done = fe.gesture("filter", field="filepath", values=["x"])
     assert fe.session.view is None
     assert "not a field the sidebar shows" in caplog.text
+    assert "not a field the sidebar shows" in done["message"], "answered: the grid stops waiting"
+
+
+def test_a_gesture_that_fails_in_python_is_still_answered(fe, dataset, monkeypatch, caplog):
+    def broken(self, tags):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(type(dataset.view()), "tag_samples", broken)
+    fe.session.selected = dataset.values("id")[:1]
+    done = fe.gesture("tag", tags=["dup"], remove=False)
+    assert done["type"] == "done" and done["message"] == "OSError: disk full"
+    assert "could not answer the grid's 'tag' message" in caplog.text
 
 
 def test_show_selected_and_back_restores_the_filters(fe, dataset):

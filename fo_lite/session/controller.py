@@ -246,24 +246,28 @@ class GridController(Requests, Gestures):
         self.handle(content)
 
     def handle(self, content: Any) -> None:
-        """Answer one message; never raises (the front end is untrusted input)."""
+        """Answer one message; never raises (the front end is untrusted input). A gesture that
+        fails is still answered (``done`` with the reason), so the grid stops waiting."""
+        msg: dict | None = None
         try:
             msg = parse(content)
             self._handlers[msg["type"]](msg)
         except ProtocolError as exc:
             logger.warning("fo_lite dashboard: ignored a malformed message from the grid: %s", exc)
+            if msg is not None and "client" in msg:
+                self._done(msg, str(exc))
         except Exception as exc:  # a bug or a vanished sample must not break the kernel's comm
-            kind = content.get("type") if isinstance(content, dict) else None
             logger.warning(
                 "fo_lite dashboard: could not answer the grid's %r message: %s: %s",
-                kind,
+                msg["type"] if msg else None,
                 type(exc).__name__,
                 exc,
             )
             logger.debug("traceback", exc_info=True)
-            request_id = content.get("request_id") if isinstance(content, dict) else None
-            if isinstance(request_id, str):
-                self._send({"type": "error", "request_id": request_id, "message": str(exc)})
+            if msg is not None and "request_id" in msg:
+                self._send({"type": "error", "request_id": msg["request_id"], "message": str(exc)})
+            elif msg is not None:
+                self._done(msg, f"{type(exc).__name__}: {exc}")
 
     def _send(self, content: dict, buffers: list[bytes] | None = None) -> None:
         self.session.send(content, buffers)
