@@ -220,7 +220,7 @@ export class PageStore {
     let changed = null;
     if (msg.ack && msg.ack.client === this.client) {
       this.ackedSeq = Math.max(this.ackedSeq, msg.ack.seq);
-      if (msg.type === "done") this.notice = msg.message || null;
+      this.notice = msg.type === "done" ? msg.message || null : null; // until the next answer
       changed = "ack";
     }
     if (msg.type === "selection") return this._selection(msg) || changed;

@@ -194,6 +194,10 @@ test("gestures are numbered and acknowledged; 'done' carries a notice", () => {
   assert.equal(store.receive(done, []), "ack");
   assert.equal(store.waiting(), false);
   assert.equal(store.notice, "select samples first");
+  store.gesture({ type: "toggle" });
+  const selection = { type: "selection", count: 1, added: ["a"], removed: [], reset: false };
+  store.receive({ ...selection, ack: { client: "c", seq: 2 } }, []);
+  assert.equal(store.notice, null, "the next answer clears it");
   const other = { type: "done", ack: { client: "x", seq: 9 }, message: null };
   assert.equal(store.receive(other, []), null, "another front end's gesture");
 });
