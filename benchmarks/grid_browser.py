@@ -342,9 +342,10 @@ def measure_take10(nb: Any, grid: Any, size: int, repeat: int) -> dict:
     return {"take10_repaint_s": summarize(runs)}
 
 
-# Close the sidebar, then time opening it: the request, the counts in the kernel, the drawing
+# Time opening the (closed) sidebar until it shows the counts of `version`: the request, the
+# counts in the kernel, the drawing
 _JS_TIME_SIDEBAR = """
-async ([timeoutMs]) => {
+async ([version, timeoutMs]) => {
   const root = document.querySelector('.fol-root');
   const side = root.querySelector('.fol-sidebar');
   const toggle = root.querySelector('button[data-action="sidebar"]');
@@ -353,7 +354,7 @@ async ([timeoutMs]) => {
   return await new Promise(resolve => {
     const tick = () => {
       const now = performance.now() - t0;
-      if (!side.hidden && !side.hasAttribute('aria-busy') && side.querySelector('.fol-sb-field')) {
+      if (side.dataset.version === String(version) && side.querySelector('.fol-sb-field')) {
         resolve({ms: now, fields: side.querySelectorAll('.fol-sb-field').length}); return; }
       if (now > timeoutMs) { resolve({ms: null, timeout: true}); return; }
       requestAnimationFrame(tick);
@@ -403,7 +404,7 @@ def measure_sidebar(nb: Any, repeat: int) -> dict:
             "v => document.querySelector('.fol-root').dataset.version === String(v)",
             arg=version + 1,
         )
-        r = nb.page.evaluate(_JS_TIME_SIDEBAR, [60_000])
+        r = nb.page.evaluate(_JS_TIME_SIDEBAR, [version + 1, 60_000])
         page_runs.append(None if r.get("timeout") else r["ms"] / 1000)
     nb.execute(_PY_SIDEBAR.replace("REPEAT", str(repeat)), timeout=600)
     kernel = nb.evaluate("_bench_sidebar")

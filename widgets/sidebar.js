@@ -63,6 +63,7 @@ export class Sidebar {
    */
   show(reply, filtered) {
     this.el.removeAttribute("aria-busy");
+    this.el.dataset.version = String(reply.version); // the counts are of this version
     this.fields = reply.fields;
     this.clearButton.hidden = !filtered;
     this.body.replaceChildren(...reply.fields.map((f, i) => section(f, i)));

@@ -178,7 +178,9 @@ export class GridView {
     // the focused tile came back after scrolling out of the DOM: give it the focus again
     const tile = tiles.tile(cursor.focus);
     if (tile && activeElement(this.root) === tiles.el) tile.focus({ preventScroll: true });
-    if (this.sidebarOpen && this.sidebarVersion !== this.state.version && store.row(0)) {
+    // counts after the first rows (at 1M rows they take a few hundred ms in the kernel)
+    const rowsDrawn = range[1] > range[0] && store.row(range[0]) !== undefined;
+    if (this.sidebarOpen && this.sidebarVersion !== this.state.version && rowsDrawn) {
       this.requestSidebar();
     }
   }
