@@ -148,6 +148,11 @@ def test_sidebar_counts_labels_tags_few_valued_strings_bools_and_numeric_bounds(
     assert side["reviewed"]["values"] == [[False, 5], [True, 5]]  # ties: by text
     assert side["score"] == {**side["score"], "kind": "bounds", "bounds": ["0", "0.9"]}
     assert "file_hash" not in side and "filepath" not in side and "id" not in side
+    sample = dataset.first()
+    sample["ground_truth"] = fo.Classification(label="cat", confidence=0.25)
+    sample.save()
+    side = sections(fe)
+    assert side["ground_truth.confidence"]["bounds"] == ["0.25", "0.25"]
 
 
 def test_sidebar_skips_fields_of_too_many_distinct_values_without_counting_them(monkeypatch):

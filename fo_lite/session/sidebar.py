@@ -1,6 +1,7 @@
 """The sidebar: value counts and bounds of the shown rows, and the filters clicked in it.
 
-Which fields: label fields (their 100 most common values, unless the first
+Which fields: label fields (their 100 most common values and the bounds of their confidence,
+unless the first
 :data:`PROBE_ROWS` rows already hold more than :data:`MAX_LABELS` distinct ones), ``tags``,
 every bool field, every string field whose values repeat (at most :data:`MAX_VALUES` distinct
 ones, and at most one per two rows: a hash or a path is not listed), and the bounds of every
@@ -101,7 +102,20 @@ def sidebar_fields(
             continue
         active = filters.values.get(path, [])
         out.append(_values_section(path, counts, active))
+        if kind == "label":
+            out += _confidence(counted, path.rsplit(".", 1)[0])
     return out
+
+
+def _confidence(collection: Any, label: str) -> list[SidebarField]:
+    """The bounds of a label's confidence, when some sample has one."""
+    try:
+        lo, hi = collection.bounds(f"{label}.confidence")
+    except ValueError:  # no confidence was ever set on this label field
+        return []
+    if lo is None:
+        return []
+    return [_section(f"{label}.confidence", "bounds", bounds=[format_value(lo), format_value(hi)])]
 
 
 def _count_tags(collection: Any) -> dict[str, int]:
