@@ -11,7 +11,7 @@ import { contentTop, GAP, MAX_SCROLL_PX, PAD } from "./layout.js";
 /** @typedef {import("./pages.js").Row} Row */
 
 const MARGIN_ROWS = 2; // rows drawn above and below the viewport
-const MAX_TILE_TAGS = 3;
+const TAGS_SHOWN = 3; // chips on a tile; the rest as "+N"
 
 export class TileView {
   /**
@@ -254,14 +254,14 @@ function fillTags(el, tags) {
   const key = tags.join("\u0000");
   if (el.dataset.key === key) return;
   el.dataset.key = key;
-  const shown = tags.slice(0, MAX_TILE_TAGS).map((t) => {
+  const shown = tags.slice(0, TAGS_SHOWN).map((t) => {
     const chip = h("span", "fol-tag");
     chip.textContent = t;
     return chip;
   });
-  if (tags.length > MAX_TILE_TAGS) {
+  if (tags.length > TAGS_SHOWN) {
     const more = h("span", "fol-tag fol-tag-more");
-    more.textContent = `+${tags.length - MAX_TILE_TAGS}`;
+    more.textContent = `+${tags.length - TAGS_SHOWN}`;
     shown.push(more);
   }
   el.replaceChildren(...shown);

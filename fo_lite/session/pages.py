@@ -18,7 +18,7 @@ from fo_lite.session.messages import MAX_FLAGS, MAX_PAGE, DetailReply, FlagsRepl
 from fo_lite.session.text import format_value, resolve_field
 from fo_lite.session.thumbnails import ThumbnailCache
 
-MAX_TILE_TAGS = 20
+TAGS_SENT = 20  # tags sent per tile (a tile shows 3 and "+N")
 _DETAIL_TEXT_MAX = 20_000
 
 
@@ -84,7 +84,7 @@ def build_page(
 def _tags(value: Any) -> list[str]:
     if not isinstance(value, list):
         return []
-    return [t for t in (format_value(v, 60) for v in value[:MAX_TILE_TAGS]) if t]
+    return [t for t in (format_value(v, 60) for v in value[:TAGS_SENT]) if t]
 
 
 def build_flags(
