@@ -75,6 +75,8 @@ def test_parse_checks_types_and_bounds():
         {"type": "tag", "client": "c", "seq": 1, "tags": ["ok"], "remove": "no"},
         {"type": "detail", "request_id": "r", "version": 0, "id": None, "index": None},
         {"type": "group-action", "client": "c", "seq": 1, "version": 0, "start": 0},
+        {"type": "toggle", "client": "c", "seq": 1, "version": 0, "index": 0, "id": True},
+        {"type": "toggle", "client": "c", "seq": 1, "version": 0, "index": 0, "id": "x" * 300},
     ]
     for content in bad:
         with pytest.raises(ProtocolError):

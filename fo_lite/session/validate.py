@@ -51,7 +51,7 @@ def _check(key: str, value: Any, hint: Any) -> Any:
         if value is None and type(None) in args:
             return None
         rest = [a for a in args if a is not type(None)]
-        if all(a in (str, bool) for a in rest):  # a scalar (sidebar values)
+        if set(rest) == {str, bool}:  # a Scalar (sidebar values)
             if isinstance(value, bool) or (isinstance(value, str) and len(value) <= MAX_TEXT):
                 return value
             raise ProtocolError(f"{key!r} must be a string, a bool or null, got {value!r:.80}")
