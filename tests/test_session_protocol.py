@@ -147,6 +147,16 @@ def test_click_toggles_and_python_observers_see_it(fe, dataset):
     assert [i for i, s in enumerate(content["selected"]) if s] == [7]
 
 
+def test_space_on_a_tile_not_loaded_yet_names_it_by_index_in_the_current_version(fe, dataset):
+    ids = dataset.values("id")
+    fe.gesture("toggle", version=fe.version, index=4, id=None)
+    assert fe.session.selected == [ids[4]]
+    old = fe.version
+    fe.session.view = dataset.view().skip(2)
+    fe.gesture("toggle", version=old, index=4, id=None)
+    assert fe.session.selected == [], "an index of an older version names nothing"
+
+
 def test_click_on_a_tile_from_an_older_state_is_ignored(fe, dataset):
     ids = dataset.values("id")
     ack = fe.gesture("toggle", version=fe.version, index=2, id=ids[3])  # id moved

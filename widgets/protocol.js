@@ -96,7 +96,7 @@
  * @property {number} seq
  * @property {number} version
  * @property {number} index
- * @property {string} id
+ * @property {string|null} id
  */
 
 /**

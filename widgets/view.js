@@ -213,9 +213,9 @@ export class GridView {
     const p = this.cursor.press(index, shift);
     if (p.type === "range") this.send({ type: "range", version, start: p.start, stop: p.stop });
     else {
+      // a tile whose page is on its way is named by its index in the version drawn
       const row = this.store.row(index);
-      if (!row) return; // not loaded yet: nothing to name
-      this.send({ type: "toggle", version, index, id: row.id });
+      this.send({ type: "toggle", version, index, id: row ? row.id : null });
       this.lastToggle = { index, time: performance.now() };
     }
     this.focusTile(index);

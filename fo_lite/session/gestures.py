@@ -28,10 +28,14 @@ class Gestures:
 
     def toggle(self, msg: dict) -> None:
         index, sample_id = msg["index"], msg["id"]
-        # the row still showing this sample is enough (a version bump from tagging or a new
-        # field must not eat a click); a click on a row that moved is ignored
-        self.sync_version()
-        if self._shown is None or self._shown.rows(index, index + 1)["id"] != [sample_id]:
+        version = self.sync_version()
+        row = self._shown.rows(index, index + 1)["id"] if self._shown is not None else []
+        # with an id, the row still showing that sample is enough (a version bump from tagging
+        # or a new field must not eat a click); without one (Space on a tile whose page is on
+        # its way), the index must be of the version drawn
+        if sample_id is None and msg["version"] == version and row:
+            sample_id = row[0]
+        if sample_id is None or row != [sample_id]:
             logger.info("fo_lite dashboard: ignored a click on a tile from an older grid state")
             self._commit(Change(), ack_of(msg))
             return

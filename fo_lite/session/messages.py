@@ -123,14 +123,15 @@ class SidebarRequest(TypedDict):
 
 # -- grid -> Python: gestures (each answered by one message carrying ``ack``) ---------------
 class Toggle(TypedDict):
-    """Click or Space on a tile: ``id`` must still be the row at ``index``."""
+    """Click or Space on a tile: ``id`` must still be the row at ``index`` (``None``: the tile's
+    row is not loaded yet; then ``version`` must be the current one)."""
 
     type: Literal["toggle"]
     client: str
     seq: int
     version: int
     index: int
-    id: str
+    id: str | None
 
 
 class Range(TypedDict):
