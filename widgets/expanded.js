@@ -74,12 +74,27 @@ export class Expanded {
       return;
     }
     if (id === this.id && this.open) return;
+    this._loading(id);
+    this.request(id, null);
+  }
+
+  /**
+   * Open the sample at row `index` (its page not here yet, so its id is not known).
+   * @param {number} index
+   */
+  openIndex(index) {
+    this._loading("");
+    this.index = index;
+    this.request(null, index);
+  }
+
+  /** @param {string} title */
+  _loading(title) {
     this.el.hidden = false;
-    this.title.textContent = id;
+    this.title.textContent = title;
     this._clearMedia();
     this.media.textContent = "Loading\u2026";
     this.el.focus({ preventScroll: true });
-    this.request(id, null);
   }
 
   /**

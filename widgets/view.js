@@ -236,10 +236,9 @@ export class GridView {
   /** @param {number} index */
   openAt(index) {
     const row = this.store.row(index);
-    if (row) {
-      this.cursor.focus = index;
-      this.expanded.setOpen(row.id);
-    }
+    this.cursor.focus = index;
+    if (row) this.expanded.setOpen(row.id);
+    else if (index >= 0 && index < (this.state.length || 0)) this.expanded.openIndex(index);
   }
 
   /** Draw now and give tile `index` the DOM focus. @param {number} index */

@@ -26,6 +26,7 @@ async ([source, css, opts]) => {
     tile_size: 96, tile_field: null, expanded: null,
   };
   const emit = (event, ...args) => (listeners.get(event) || []).forEach((fn) => fn(...args));
+  const held = []; // page requests answered later, while window.__fake.hold is set
   const reply = (msg, buffers = []) => setTimeout(() => emit("msg:custom", msg, buffers), 0);
   const setState = (patch) => {
     values._state = { ...values._state, ...patch };
@@ -33,6 +34,10 @@ async ([source, css, opts]) => {
   };
   const idAt = (i) => `id${String(i).padStart(7, "0")}`;
   const answer = (msg) => {
+    if (msg.type === "page" && window.__fake && window.__fake.hold) {
+      held.push(msg); // as a busy kernel would: answered in order, later
+      return;
+    }
     sent.push(msg);
     if (msg.type === "page") {
       const ids = [];
@@ -55,12 +60,18 @@ async ([source, css, opts]) => {
       const starts = new DataView(new ArrayBuffer(4 * count));
       for (let g = 0; g < count; g++) starts.setInt32(4 * g, g * groupSize, true);
       reply({ type: "groups", request_id: msg.request_id, version: values._state.version, count, starts: 0 }, [starts]);
+    } else if (msg.type === "detail") {
+      const index = msg.id === null ? msg.index : Number(msg.id.slice(2));
+      reply({ type: "detail", request_id: msg.request_id, version: values._state.version,
+              id: idAt(index), index, label: `label ${index}`, selected: selected.has(idAt(index)),
+              fields: [["id", idAt(index)]], image: null, mime: null, broken: "no image here" });
     } else if (msg.type === "toggle" || msg.type === "range" || msg.type === "clear" || msg.type === "select-all") {
       const added = [];
       const removed = [];
       if (msg.type === "toggle") {
-        if (selected.delete(msg.id)) removed.push(msg.id);
-        else { selected.add(msg.id); added.push(msg.id); }
+        const id = msg.id ?? idAt(msg.index);
+        if (selected.delete(id)) removed.push(id);
+        else { selected.add(id); added.push(id); }
       } else if (msg.type === "range") {
         for (let i = msg.start; i < msg.stop; i++) if (!selected.has(idAt(i))) { selected.add(idAt(i)); added.push(idAt(i)); }
       } else if (msg.type === "clear") {
@@ -84,5 +95,6 @@ async ([source, css, opts]) => {
   const grid = (await import(url)).default;
   grid.initialize({ model });
   grid.render({ model, el });
-  window.__fake = { model, sent, selected, shadow };
+  window.__fake = { model, sent, selected, shadow, hold: false,
+                    release: () => held.splice(0).forEach(answer) };
 }

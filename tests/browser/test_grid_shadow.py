@@ -82,6 +82,30 @@ def test_keyboard_focus_survives_virtualization_in_a_shadow_root(mount):
     poll(lambda: focused(page)["index"], lambda i: i == 0, what="Home")
 
 
+def test_keys_on_a_tile_whose_page_has_not_arrived_name_it_by_index(mount):
+    page = mount(10_000)
+    page.locator(".fol-tile[data-index='0']").click()
+    page.evaluate("window.__fake.hold = true")
+    page.keyboard.press("End")
+    poll(lambda: focused(page)["index"], lambda i: i == 9_999, what="End")
+    last = page.locator(".fol-tile[data-index='9999']")
+    expect(last).to_contain_class("fol-loading")  # its page is held back
+    page.keyboard.press("Space")
+    poll(
+        lambda: page.evaluate("[...window.__fake.selected]"),
+        lambda s: s == ["id0000000", "id0009999"],
+        what="the unloaded tile toggled by index",
+    )
+    page.keyboard.press("Enter")
+    expect(page.locator(".fol-detail-where")).to_have_text("10,000 / 10,000")
+    toggles = [m for m in page.evaluate("window.__fake.sent") if m["type"] == "toggle"]
+    assert toggles[-1]["id"] is None and toggles[-1]["index"] == 9_999
+    page.evaluate("window.__fake.hold = false; window.__fake.release()")
+    page.keyboard.press("Escape")
+    expect(page.locator(".fol-detail")).to_be_hidden()
+    expect(last).to_have_attribute("aria-selected", "true")
+
+
 def test_aria_grid_rows_and_gridcells(mount):
     page = mount(50)
     grid = page.locator("[role=grid]")
