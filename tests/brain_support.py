@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from fo_lite.neartree import make_near_duplicate_tree
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def near_tree(tmp_path_factory, size: int, seed: int, **kwargs) -> str:
@@ -35,3 +43,20 @@ def synthetic_index(n: int, groups: int, seed: int, name: str):
     d = rng.uniform(0.0, 0.2, len(a)).astype(np.float32)
     exact = rng.uniform(size=len(a)) < 0.05
     return NearDuplicateIndex(ds, ds.values("id"), a, b, d, exact, {"threshold": 0.15})
+
+
+def run_python(code: str, db: Path, *args: str):
+    """Run ``code`` in a new Python process with fo_lite's database in ``db`` and ``args`` in
+    ``sys.argv[1:]``; return the JSON its last printed line holds. Lines of ``code`` lose 8
+    leading spaces (a triple-quoted string inside a test function)."""
+    env = dict(os.environ, FO_LITE_DATABASE_DIR=str(db), PYTHONPATH=str(REPO))
+    proc = subprocess.run(
+        [sys.executable, "-c", code.replace("\n        ", "\n"), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
