@@ -18,7 +18,8 @@ Where fo_lite differs, and why:
   embedding distance.
 - Review decisions live on the index and survive regrouping: :meth:`keep` (keep this sample
   in its group), :meth:`exclude` ("not a duplicate"), :meth:`include` (undo that), and
-  :meth:`group_duplicates` (a group's duplicates, e.g. to select them).
+  :meth:`group_duplicates` (a group's duplicates, e.g. to select them); see
+  :mod:`fo_lite.brain.decisions`. Samples deleted from the dataset leave their groups.
 - ``duplicates_view()`` writes its fields by default (``dup_group``, ``dup_type`` = "kept",
   "duplicate" or "excluded", ``dup_distance``), so a grid can show and group by them, and the
   view is an ``exists`` + ``sort_by`` over those fields: after a review decision the fields
@@ -97,6 +98,7 @@ class NearDuplicateIndex(ReviewDecisions):
         self._excluded = {i for i in excluded if i in self._pos}
         self._fields = dict(fields) if fields else None
         self._written: dict[str, list[Any]] | None = None  # what _write_fields last wrote
+        self._review: Any = None  # the grid's DuplicateReview, made by duplicates_view
         self._groups: list[list[int]] = []  # by number: [kept row, other rows...]
         self._labels: list[int] = []  # each group's number (stable through review decisions)
         self._by_label: dict[int, list[int]] = {}
@@ -261,6 +263,9 @@ class NearDuplicateIndex(ReviewDecisions):
         skip a field (not ``group_field``: the view is built on it). Review decisions
         rewrite these fields, so the returned view follows them.
 
+        Assigned to ``session.view``, it shows in bands of ``group_field`` with the review's
+        marks and header buttons (:class:`~fo_lite.brain.review.DuplicateReview`).
+
         >>> session.view = index.duplicates_view()  # doctest: +SKIP
         """
         if sort_by not in ("distance", "count"):
@@ -286,7 +291,14 @@ class NearDuplicateIndex(ReviewDecisions):
         keys: list[tuple[str, int]] = [(group_field, 1)]
         if dist_field is not None:
             keys.append((dist_field, 1))  # the kept sample has None: first, as nulls sort
-        return self._samples.exists(group_field).sort_by(keys)
+        view = self._samples.exists(group_field).sort_by(keys)
+        # a grid shows it in bands of group_field, with the review's marks and buttons
+        from fo_lite.brain.review import DuplicateReview
+        from fo_lite.session.decorations import display_with
+
+        if self._review is None:
+            self._review = DuplicateReview(self)
+        return display_with(view, group_by=group_field, decorations=self._review)
 
     def unique_view(self) -> DatasetView:
         """The collection without the duplicates: what is left after deleting them."""
