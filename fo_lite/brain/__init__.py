@@ -9,7 +9,7 @@ Typical use::
     index.duplicate_ids                            # ids that duplicate a kept sample
     index.neighbors_map                            # {kept_id: [(dup_id, distance), ...]}
     index.find_duplicates(thresh=0.1)              # regroup without hashing again
-    session.view = index.duplicates_view()         # each group together, kept sample first
+    session.view = index.duplicates_view()         # review in the grid: bands, buttons
     dataset.delete_samples(index.duplicate_ids)
 
 Only numpy and Pillow at run time. Names load lazily, so a worker process that only decodes
