@@ -24,10 +24,11 @@ _LAZY = {
     "DatasetView": "fo_lite.core.view",
     "Sample": "fo_lite.core.sample",
     "Classification": "fo_lite.core.labels",
-    "load_dataset": "fo_lite.core.registry",
-    "list_datasets": "fo_lite.core.registry",
-    "dataset_exists": "fo_lite.core.registry",
-    "delete_dataset": "fo_lite.core.registry",
+    "load_dataset": "fo_lite.core.dataset",
+    "list_datasets": "fo_lite.core.dataset",
+    "dataset_exists": "fo_lite.core.dataset",
+    "delete_dataset": "fo_lite.core.dataset",
+    "DatasetNotFoundError": "fo_lite.core.dataset",
     "config": "fo_lite.core.config",
     "launch_dashboard": "fo_lite.session",
     "Session": "fo_lite.session",
@@ -36,6 +37,7 @@ _LAZY = {
 __all__ = [
     "Classification",
     "Dataset",
+    "DatasetNotFoundError",
     "DatasetView",
     "Sample",
     "Session",
@@ -50,9 +52,15 @@ assert sorted(__all__) == sorted(_LAZY)
 
 if TYPE_CHECKING:  # pragma: no cover
     from fo_lite.core.config import config
-    from fo_lite.core.dataset import Dataset
+    from fo_lite.core.dataset import (
+        Dataset,
+        DatasetNotFoundError,
+        dataset_exists,
+        delete_dataset,
+        list_datasets,
+        load_dataset,
+    )
     from fo_lite.core.labels import Classification
-    from fo_lite.core.registry import dataset_exists, delete_dataset, list_datasets, load_dataset
     from fo_lite.core.sample import Sample
     from fo_lite.core.view import DatasetView
     from fo_lite.session import Session, launch_dashboard

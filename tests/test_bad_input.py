@@ -329,14 +329,14 @@ MALFORMED_QUERIES = [
 
 @pytest.mark.parametrize("query, error, words", MALFORMED_QUERIES)
 def test_malformed_queries_through_dataset_and_views_change_nothing(small, query, error, words):
-    before, version = state(small), small._version
+    before, version = state(small), small.revision
     view = small.sort_by("score").limit(5)
     for collection in (small, view):
         with pytest.raises(error, match=re.escape(words)):
             collection.match(query)
         with pytest.raises(error, match=re.escape(words)):
             collection.aggregate([{"$match": query}])
-    assert state(small) == before and small._version == version
+    assert state(small) == before and small.revision == version
     assert len(view) == 5
 
 

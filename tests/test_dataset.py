@@ -227,7 +227,7 @@ def test_registry_names(dataset):
     assert fo.load_dataset("pets") is new
     with pytest.raises(ValueError, match="has been deleted"):
         len(dataset.view())
-    with pytest.raises(ValueError, match="no dataset named"):
+    with pytest.raises(fo.DatasetNotFoundError, match="dataset 'nope' not found"):
         fo.load_dataset("nope")
 
 
@@ -246,9 +246,9 @@ def test_id_lookup_stays_in_row_order_through_deletes_and_appends(dataset):
         del dataset[ids[i]]
     dataset.add_sample(fo.Sample(filepath="/x/new.jpg"))
     del dataset[ids[5]]
-    frame_ids = dataset._live_frame()["id"].tolist()  # compacts
-    assert list(dataset._pos) == frame_ids
-    assert [dataset._pos[i] for i in frame_ids] == list(range(len(frame_ids)))
+    frame_ids = dataset.values("id")  # compacts
+    assert frame_ids == [ids[i] for i in (1, 2, 3, 6, 7)] + frame_ids[-1:]
+    assert dataset.positions_of(frame_ids).tolist() == list(range(len(frame_ids)))
     assert dataset[ids[6]].filepath == "/data/cat/6.jpg"
 
 
@@ -279,4 +279,10 @@ def test_to_pandas_shares_no_list_with_the_dataset(dataset):
     frame = dataset.to_pandas()
     frame["tags"].iloc[0].append("leak")
     assert dataset.first().tags == []
-    assert list(frame.columns) == ["id", "filepath", "tags", "ground_truth.label"]
+    assert list(frame.columns) == [
+        "id",
+        "filepath",
+        "tags",
+        "ground_truth.label",
+        "ground_truth._cls",
+    ]

@@ -2,35 +2,53 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from fo_lite.core import stages as fos
 from fo_lite.core.documents import to_python
-from fo_lite.core.fields import BUILTIN_FIELDS, check_field_name, embedded_type
-from fo_lite.core.sample import Sample
-
-if TYPE_CHECKING:
-    from fo_lite.core.dataset import Dataset
-    from fo_lite.core.view import DatasetView
+from fo_lite.core.fields import BUILTIN_FIELDS, PRESENCE, check_field_name, embedded_type
+from fo_lite.core.sample import Sample, attached
+from fo_lite.core.stages import Rows
+from fo_lite.core.store import SampleStore
 
 
 class SampleCollection:
-    """Base of :class:`~fo_lite.core.dataset.Dataset` and :class:`~fo_lite.core.view.DatasetView`."""
+    """Base of :class:`~fo_lite.core.dataset.Dataset` and :class:`~fo_lite.core.view.DatasetView`.
 
-    _dataset: Dataset
+    Methods that add a stage return a :class:`~fo_lite.core.view.DatasetView`.
+    """
+
+    # set by subclasses: the Dataset whose rows this collection reads (a Dataset is its own),
+    # and that dataset's store
+    _dataset: Any
+    _store: SampleStore
     _is_view = False
 
     # -- to be provided by subclasses -----------------------------------------------------
-    def _row_positions(self) -> np.ndarray:
-        """Positions (into the dataset's live frame) of this collection's rows, in order."""
+    def _rows(self) -> Rows:
+        """This collection's rows: the store's live frame and the positions, in order."""
         raise NotImplementedError
 
-    def _add_stage(self, stage: fos.ViewStage) -> DatasetView:
+    def _add_stage(self, stage: fos.ViewStage) -> SampleCollection:
         raise NotImplementedError
+
+    def _row_positions(self) -> np.ndarray:
+        """Positions (into the store's live frame) of this collection's rows, in order."""
+        return self._rows().positions
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # FiftyOne raises for unknown attributes, so `dataset.persistant = True` is not lost
+        if not name.startswith("_") and not hasattr(getattr(type(self), name, None), "__set__"):
+            public = [n for n in dir(type(self)) if not n.startswith("_")]
+            close = difflib.get_close_matches(name, public, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise AttributeError(f"{type(self).__name__} has no attribute {name!r}{hint}")
+        object.__setattr__(self, name, value)
 
     # -- size and iteration ---------------------------------------------------------------
     def __len__(self) -> int:
@@ -41,14 +59,14 @@ class SampleCollection:
 
     def __iter__(self) -> Iterator[Sample]:
         """Iterate over samples; samples deleted during the loop are skipped."""
-        ds = self._dataset
+        ds, store = self._dataset, self._store
         positions = self._row_positions()
-        ids = ds._column_array("id")[positions]
-        alive = ds._pos
+        layout = store.layout  # if rows move during the loop, samples re-look-up their row
+        ids = store.column_cells("id")[positions]
         in_view = self._is_view
         for pos, sample_id in zip(positions.tolist(), ids.tolist(), strict=True):
-            if sample_id in alive:
-                yield Sample._attached(ds, sample_id, pos, in_view)
+            if sample_id in store:
+                yield attached(store, ds, sample_id, pos, layout, in_view)
 
     def iter_samples(self, progress: bool = False) -> Iterator[Sample]:
         """Iterate over samples, with a tqdm progress bar when ``progress=True``."""
@@ -66,23 +84,24 @@ class SampleCollection:
             return view.limit(key.stop - (key.start or 0)) if key.stop is not None else view
         if not isinstance(key, str):
             raise KeyError(f"index a collection by sample id (a string), not {key!r}")
-        ds = self._dataset
-        ds._live_frame()
-        pos = ds._pos.get(key)
+        store = self._store
+        store.frame()
+        pos = store.position(key)
         if pos is None or (self._is_view and not np.any(self._row_positions() == pos)):
             raise KeyError(f"no sample with id {key!r} in {self._describe()}")
-        return Sample._attached(ds, key, pos, self._is_view)
+        return attached(store, self._dataset, key, pos, store.layout, self._is_view)
 
     def _describe(self) -> str:
         return f"dataset {self._dataset.name!r}" + (" view" if self._is_view else "")
 
     def _sample_at(self, index: int) -> Sample:
+        store = self._store
         positions = self._row_positions()
         if len(positions) == 0:
             raise ValueError(f"{self._describe()} is empty")
         pos = int(positions[index])
-        sample_id = self._dataset._column_array("id")[pos]
-        return Sample._attached(self._dataset, sample_id, pos, self._is_view)
+        sample_id = store.column_cells("id")[pos]
+        return attached(store, self._dataset, sample_id, pos, store.layout, self._is_view)
 
     def first(self) -> Sample:
         """The first sample. Raises ValueError when empty."""
@@ -101,54 +120,54 @@ class SampleCollection:
         return list(self.skip(max(len(self) - num_samples, 0)))
 
     # -- views ----------------------------------------------------------------------------
-    def view(self) -> DatasetView:
+    def view(self) -> SampleCollection:
         """A view of this collection (for a dataset: of all its samples)."""
         raise NotImplementedError
 
-    def match(self, filter: Mapping[str, Any]) -> DatasetView:  # noqa: A002 (FiftyOne's name)
+    def match(self, filter: Mapping[str, Any]) -> SampleCollection:  # noqa: A002 (FiftyOne's name)
         """Samples matching a MongoDB query dict.
 
         >>> dataset.match({"ground_truth.label": {"$in": ["cat", "dog"]}})  # doctest: +SKIP
         """
         return self._add_stage(fos.Match(filter))
 
-    def match_tags(self, tags: str | Sequence[str], bool: bool = True) -> DatasetView:  # noqa: A002
+    def match_tags(self, tags: str | Sequence[str], bool: bool = True) -> SampleCollection:  # noqa: A002
         """Samples having any of ``tags``."""
         return self._add_stage(fos.MatchTags(tags, bool))
 
-    def exists(self, field: str, bool: bool = True) -> DatasetView:  # noqa: A002
+    def exists(self, field: str, bool: bool = True) -> SampleCollection:  # noqa: A002
         """Samples whose ``field`` is not None (``bool=False``: whose field is None)."""
-        self._dataset._columns_of(field)  # raises for unknown fields
+        self._store.columns_of(field)  # raises for unknown fields
         return self._add_stage(fos.Exists(field, bool))
 
-    def sort_by(self, field_or_fields: str | list, reverse: bool = False) -> DatasetView:
+    def sort_by(self, field_or_fields: str | list, reverse: bool = False) -> SampleCollection:
         """Samples sorted by a field (or several); nulls first, stable."""
         stage = fos.SortBy(field_or_fields, reverse)
         for field, _ in stage.keys:
-            self._dataset._sortable_column(field)  # raises for unknown fields
+            self._store.schema.sortable_column(field)  # raises for unknown fields
         return self._add_stage(stage)
 
-    def take(self, size: int, seed: int | None = None) -> DatasetView:
+    def take(self, size: int, seed: int | None = None) -> SampleCollection:
         """``size`` random samples (the same ones for the same ``seed``)."""
         return self._add_stage(fos.Take(size, seed))
 
-    def limit(self, limit: int) -> DatasetView:
+    def limit(self, limit: int) -> SampleCollection:
         """The first ``limit`` samples."""
         return self._add_stage(fos.Limit(limit))
 
-    def skip(self, skip: int) -> DatasetView:
+    def skip(self, skip: int) -> SampleCollection:
         """All samples but the first ``skip``."""
         return self._add_stage(fos.Skip(skip))
 
-    def select(self, sample_ids: Any, ordered: bool = False) -> DatasetView:
+    def select(self, sample_ids: Any, ordered: bool = False) -> SampleCollection:
         """Only the samples with these ids (ids, samples or a view). Unknown ids warn, counted."""
-        stage = fos.Select(sample_ids, ordered)
-        fos.warn_unknown_ids(stage, self._dataset)
+        stage = fos.Select(_ids_of(sample_ids), ordered)
+        fos.warn_unknown_ids(stage, self._store, self._dataset.name)
         return self._add_stage(stage)
 
-    def exclude(self, sample_ids: Any) -> DatasetView:
+    def exclude(self, sample_ids: Any) -> SampleCollection:
         """All samples except those with these ids."""
-        return self._add_stage(fos.Exclude(sample_ids))
+        return self._add_stage(fos.Exclude(_ids_of(sample_ids)))
 
     # -- windows of rows, for widgets ------------------------------------------------------
     @property
@@ -158,7 +177,7 @@ class SampleCollection:
         Widgets compare it to know when what they drew is stale (views are immutable, so a
         view's revision is its dataset's).
         """
-        return self._dataset._version
+        return self._store.version
 
     def rows(self, start: int, stop: int, fields: Sequence[str] = ()) -> dict[str, list[Any]]:
         """Rows ``[start, stop)`` of this collection (clamped to its length), by column.
@@ -170,15 +189,15 @@ class SampleCollection:
         >>> dataset.view().sort_by("filepath").rows(0, 2, ["filepath"])  # doctest: +SKIP
         {'id': ['65f0...', '65f1...'], 'filepath': ['/data/a.jpg', '/data/b.jpg']}
         """
-        positions = self._row_positions()
-        stop = min(max(int(stop), 0), len(positions))
+        rows = self._rows()
+        stop = min(max(int(stop), 0), len(rows.positions))
         start = min(max(int(start), 0), stop)
-        window = positions[start:stop]
-        ds = self._dataset
-        out = {"id": ds._values_at(window, "id")}
+        window = rows.positions[start:stop]
+        store = self._store
+        out = {"id": store.values_at(window, "id", rows.frame)}
         for field in fields:
             if field not in out:
-                out[field] = ds._values_at(window, field)
+                out[field] = store.values_at(window, field, rows.frame)
         return out
 
     def positions_of(self, ids: Iterable[str]) -> np.ndarray:
@@ -188,13 +207,11 @@ class SampleCollection:
         >>> view.positions_of([sample.id])  # doctest: +SKIP
         array([17])
         """
-        ds = self._dataset
-        ds._live_frame()
-        positions = self._row_positions()
-        where = np.full(len(ds), -1, dtype=np.int64)
+        rows = self._rows()
+        positions = rows.positions
+        where = np.full(len(rows.frame), -1, dtype=np.int64)
         where[positions] = np.arange(len(positions), dtype=np.int64)
-        lookup = ds._pos
-        frame_pos = np.fromiter((lookup.get(i, -1) for i in ids), dtype=np.int64)
+        frame_pos = self._store.positions_of(ids)
         found = frame_pos >= 0
         out = np.full(len(frame_pos), -1, dtype=np.int64)
         out[found] = where[frame_pos[found]]
@@ -207,7 +224,8 @@ class SampleCollection:
         ``values("ground_truth")`` gives Classification objects; ``values("ground_truth.label")``
         the labels.
         """
-        return self._dataset._values_at(self._row_positions(), field)
+        rows = self._rows()
+        return self._store.values_at(rows.positions, field, rows.frame)
 
     def set_values(self, field: str, values: Sequence[Any]) -> None:
         """Set ``field`` for every sample in order, in one vectorized write."""
@@ -217,7 +235,7 @@ class SampleCollection:
                 f"set_values: got {len(values)} values for {len(positions)} samples of "
                 f"{self._describe()}; give one value per sample"
             )
-        self._dataset._set_values_at(positions, field, values)
+        self._store.set_values_at(positions, field, values)
 
     def tag_samples(self, tags: str | Iterable[str]) -> None:
         """Add ``tags`` to every sample (a tag a sample has already is not added twice).
@@ -243,15 +261,23 @@ class SampleCollection:
         return counts
 
     def _column_series(self, field: str) -> pd.Series:
-        ds = self._dataset
-        column = ds._value_column(field)
-        frame = ds._live_frame()
-        return frame[column].take(self._row_positions())
+        return self._series(self._store.schema.value_column(field))
+
+    def _series(self, column: str) -> pd.Series:
+        rows = self._rows()
+        if column in rows.frame.columns:
+            return rows.frame[column].take(rows.positions)
+        return pd.Series(np.full(len(rows.positions), None, dtype=object))
 
     def count(self, field: str | None = None) -> int:
-        """The number of samples, or of non-None values of ``field`` (list elements for lists)."""
+        """The number of samples, or of non-None values of ``field`` (list elements for lists).
+
+        An embedded label counts where it is set, even with no attribute set (an empty
+        ``Classification()``), as in FiftyOne."""
         if field is None:
             return len(self)
+        if self._store.schema.label_type(field) is not None:
+            return int(self._series(f"{field}.{PRESENCE}").notna().sum())
         series = self._column_series(field)
         if series.dtype == object and series.map(lambda v: isinstance(v, list)).any():
             return int(series.dropna().map(len).sum())
@@ -289,26 +315,23 @@ class SampleCollection:
         return run_pipeline(self._frame_for_pipeline(), pipeline)
 
     def _frame_for_pipeline(self) -> pd.DataFrame:
-        frame = self._dataset._live_frame()
-        positions = self._row_positions()
-        return fos._subframe(frame, positions).reset_index(drop=True)
+        rows = self._rows()
+        return self._store.rows_frame(rows.positions, rows.frame)
 
     def to_pandas(self) -> pd.DataFrame:
-        """A copy of the samples as a DataFrame (one row per sample, flat dotted columns)."""
-        return self._dataset._detached(self._frame_for_pipeline())
+        """A copy of the samples as a DataFrame (one row per sample, flat dotted columns; an
+        embedded label's ``<field>._cls`` column says where it is set)."""
+        return self._store.detached(self._frame_for_pipeline())
 
-    def clone(self, name: str | None = None, persistent: bool = False) -> Dataset:
+    def clone(self, name: str | None = None, persistent: bool = False) -> Any:
         """A new dataset holding a copy of these samples: the same ids, fields and order.
 
         >>> backup = dataset.clone("before_dedup")  # doctest: +SKIP
         >>> cats = dataset.match({"ground_truth.label": "cat"}).clone()  # doctest: +SKIP
         """
-        from fo_lite.core.dataset import Dataset
-
-        frame = self._dataset._detached(self._frame_for_pipeline())
-        clone = Dataset(name=name)
+        clone = type(self._dataset)(name=name)
         try:
-            clone._adopt(frame, dict(self._dataset._schema))
+            clone.add_collection(self, new_ids=False)
             clone.tags = list(self._dataset.tags)
             if persistent:
                 clone.persistent = True
@@ -319,7 +342,7 @@ class SampleCollection:
 
     def get_field_schema(self) -> dict[str, str]:
         """``{field name: kind}``, e.g. ``{"filepath": "StringField", ...}``."""
-        return dict(self._dataset._schema)
+        return self._store.schema.copy()
 
     # -- files ----------------------------------------------------------------------------
     def compute_filehashes(
@@ -379,10 +402,10 @@ class SampleCollection:
                 f"unsupported dataset_type {dataset_type!r}; fo_lite exports "
                 "'image_classification_dir_tree'"
             )
-        kind = self._dataset._schema.get(label_field)
+        kind = self._store.schema.get(label_field)
         if kind is None:
             raise ValueError(
-                f"export: no field {label_field!r}; fields: {', '.join(self._dataset._schema)}"
+                f"export: no field {label_field!r}; fields: {', '.join(self._store.schema)}"
             )
         label_column = f"{label_field}.label" if embedded_type(kind) else label_field
         return export_image_classification_dir_tree(
@@ -393,6 +416,11 @@ class SampleCollection:
             overwrite=overwrite,
             progress=progress,
         )
+
+
+def _ids_of(sample_ids: Any) -> Any:
+    """A collection's ids (a view or dataset given where ids are expected), else as given."""
+    return sample_ids.values("id") if isinstance(sample_ids, SampleCollection) else sample_ids
 
 
 def _explode_lists(series: pd.Series) -> pd.Series:

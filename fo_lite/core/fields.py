@@ -28,6 +28,9 @@ STRING_LIST = "ListField(StringField)"
 DICT = "DictField"
 ANY = "Field"  # no typed value seen yet (only None so far)
 EMBEDDED_PREFIX = "EmbeddedDocumentField("
+#: attribute column that marks an embedded label as present (``ground_truth._cls``), so that
+#: an empty ``Classification()`` is kept, as FiftyOne keeps the document's ``_cls``
+PRESENCE = "_cls"
 
 BUILTIN_FIELDS = ("id", "filepath", "tags")
 # fields a user may not assign through a sample or set_values
@@ -46,6 +49,11 @@ def embedded_type(kind: str) -> type[Classification] | None:
     if not kind.startswith(EMBEDDED_PREFIX):
         return None
     return LABEL_TYPES[kind[len(EMBEDDED_PREFIX) : -1]]
+
+
+def attribute_kind(attr: str) -> str:
+    """The kind of a label attribute column (``confidence`` is a float, the rest strings)."""
+    return FLOAT if attr == "confidence" else STRING
 
 
 def check_field_name(name: object) -> str:
@@ -147,14 +155,30 @@ def column_from_objects(values: np.ndarray, kind: str) -> pd.Series:
 
 
 def owned_copy(value: Any, kind: str | None = None) -> Any:
-    """``value`` copied where it could be changed in place (a list or dict), so that a dataset
-    and its callers never share one: a list of strings (``kind`` ListField(StringField))
-    shallowly, anything else deeply. Other values are returned as they are."""
-    if type(value) is list:
-        return value[:] if kind == STRING_LIST else copy.deepcopy(value)
-    if type(value) is dict:
-        return copy.deepcopy(value)
+    """``value`` as the dataset keeps it: lists and dicts copied (so that a dataset and its
+    callers never share one), tuples made lists, NumPy scalars made Python ones (at any depth,
+    so that ``sample.to_dict()`` is JSON-able). A list of strings (``kind``
+    ListField(StringField)) is copied shallowly. Other values are returned as they are."""
+    typ = type(value)
+    if typ is list:
+        return value[:] if kind == STRING_LIST else [_plain(v) for v in value]
+    if typ is dict or typ is tuple or isinstance(value, np.generic):
+        return _plain(value)
     return value
+
+
+def _plain(value: Any) -> Any:
+    typ = type(value)
+    if typ is list or typ is tuple:
+        return [_plain(v) for v in value]
+    if typ is dict:
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, np.generic):
+        return value.item()
+    return copy.deepcopy(value) if typ not in _IMMUTABLE else value
+
+
+_IMMUTABLE = frozenset({str, int, float, bool, type(None)})
 
 
 #: kinds whose cells may hold lists or dicts

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from fo_lite.core import fields as fof
 from fo_lite.core.labels import Classification
 
 if TYPE_CHECKING:
-    from fo_lite.core.dataset import Dataset
+    from fo_lite.core.store import SampleStore
 
 
 class Sample:
@@ -29,10 +30,20 @@ class Sample:
         sample = fo.Sample(filepath="/data/cat/1.jpg", ground_truth=fo.Classification(label="cat"))
     """
 
-    __slots__ = ("_dataset", "_sample_id", "_pos", "_layout", "_edits", "_in_view", "_handed_out")
+    __slots__ = (
+        "_store",
+        "_dataset",
+        "_sample_id",
+        "_pos",
+        "_layout",
+        "_edits",
+        "_in_view",
+        "_handed_out",
+    )
 
     def __init__(self, filepath: str, tags: list[str] | None = None, **fields: Any) -> None:
-        self._dataset: Dataset | None = None
+        self._store: SampleStore | None = None
+        self._dataset: Any = None
         self._sample_id: str | None = None
         self._pos = -1
         self._layout = -1
@@ -45,19 +56,6 @@ class Sample:
         for name, value in fields.items():
             self[name] = value
 
-    @classmethod
-    def _attached(cls, dataset: Dataset, sample_id: str, pos: int, in_view: bool) -> Sample:
-        # slot descriptors directly: this runs once per sample of every loop
-        sample = _new(cls)
-        _set_dataset(sample, dataset)
-        _set_id(sample, sample_id)
-        _set_pos(sample, pos)
-        _set_layout(sample, dataset._layout)
-        _set_edits(sample, {})
-        _set_in_view(sample, in_view)
-        _set_handed_out(sample, None)
-        return sample
-
     # -- identity -------------------------------------------------------------------------
     @property
     def id(self) -> str | None:
@@ -65,15 +63,15 @@ class Sample:
         return self._sample_id
 
     @property
-    def dataset(self) -> Dataset | None:
+    def dataset(self) -> Any:
         """The dataset this sample belongs to, if any."""
         return self._dataset
 
     @property
     def in_dataset(self) -> bool:
         """Whether the sample is in a dataset (False once deleted from it)."""
-        ds = self._dataset
-        return ds is not None and self._sample_id in ds._pos
+        store = self._store
+        return store is not None and self._sample_id in store
 
     @property
     def media_type(self) -> str:
@@ -81,14 +79,16 @@ class Sample:
         return "image"
 
     def _position(self) -> int:
-        ds = self._dataset
-        if ds is None:
+        store = self._store
+        if store is None:
             raise RuntimeError("this sample is not in a dataset")
-        if self._layout != ds._layout:
-            pos = ds._pos.get(self._sample_id)  # type: ignore[arg-type]
+        if self._layout != store.layout:
+            pos = store.position(self._sample_id)  # type: ignore[arg-type]
             if pos is None:
-                raise KeyError(f"sample {self._sample_id} was deleted from dataset {ds.name!r}")
-            self._pos, self._layout = pos, ds._layout
+                raise KeyError(
+                    f"sample {self._sample_id} was deleted from dataset {self._dataset.name!r}"
+                )
+            self._pos, self._layout = pos, store.layout
         return self._pos
 
     # -- reading --------------------------------------------------------------------------
@@ -96,12 +96,12 @@ class Sample:
         if name.startswith("_"):
             raise AttributeError(name)
         edits = self._edits
-        if name in edits or self._dataset is None:
+        if name in edits or self._store is None:
             try:
                 return self[name]
             except KeyError:
                 pass
-        elif name in self._dataset._schema:
+        elif name in self._store.schema:
             return self._read_saved(name)
         raise AttributeError(f"sample has no field {name!r}; fields: {', '.join(self.field_names)}")
 
@@ -110,26 +110,31 @@ class Sample:
             return self._edits[field]
         if field == "id":
             return self._sample_id
-        ds = self._dataset
-        if ds is None:
+        if self._store is None:
             raise KeyError(field)
         return self._read_saved(field)
 
     def _read_saved(self, field: str) -> Any:
         """The dataset's value of ``field``; a list, dict or label is remembered, so that changing
         it in place (``sample.tags.append("dup")``) is seen by :meth:`save`, as in FiftyOne."""
-        ds = self._dataset
+        store = self._store
         handed_out = self._handed_out
         if handed_out is not None and field in handed_out:
             value, before, version = handed_out[field]
-            if version == ds._version or value != before:  # still current, or changed by the user
+            if version == store.version or value != before:  # still current, or changed by the user
                 return value
-        value = ds._read_field(self._position(), field)
+        value = store.read_field(self._position(), field)
         if type(value) in (list, dict) or isinstance(value, Classification):
             if handed_out is None:
                 self._handed_out = handed_out = {}
-            handed_out[field] = (value, copy.deepcopy(value), ds._version)
+            handed_out[field] = (value, copy.deepcopy(value), store.version)
         return value
+
+    def iter_fields(self, include_id: bool = False) -> Iterator[tuple[str, Any]]:
+        """``(name, value)`` for every field, in schema order (``id`` only if asked)."""
+        for name in self.field_names:
+            if include_id or name != "id":
+                yield name, self[name]
 
     def get_field(self, field: str) -> Any:
         """The value of ``field`` (FiftyOne's name for ``sample[field]``)."""
@@ -138,10 +143,12 @@ class Sample:
     @property
     def field_names(self) -> tuple[str, ...]:
         """Names of this sample's fields, in schema order."""
-        if self._dataset is None:
+        store = self._store
+        if store is None:
             return ("id", *self._edits)
-        names = list(self._dataset._schema)
-        names += [f for f in self._edits if f not in self._dataset._schema]
+        schema = store.schema
+        names = list(schema)
+        names += [f for f in self._edits if f not in schema]
         return tuple(names)
 
     def to_dict(self) -> dict[str, Any]:
@@ -179,12 +186,14 @@ class Sample:
 
     def save(self) -> None:
         """Write this sample's edits to its dataset (buffered; O(1) per field)."""
-        ds = self._dataset
-        if ds is None:
+        store = self._store
+        if store is None:
             raise ValueError("this sample is not in a dataset; use dataset.add_sample(sample)")
-        if self._sample_id not in ds._pos:
+        if self._sample_id not in store:
+            store.check_open()
             raise ValueError(
-                f"cannot save sample {self._sample_id}: it was deleted from dataset {ds.name!r}"
+                f"cannot save sample {self._sample_id}: it was deleted from dataset "
+                f"{self._dataset.name!r}"
             )
         if self._handed_out is not None:
             for field, (value, before, _) in self._handed_out.items():
@@ -192,7 +201,7 @@ class Sample:
                     self[field] = value  # checked like an assignment
             self._handed_out = None
         if self._edits:
-            ds._write_sample(self._position(), self._edits)
+            store.write_sample(self._position(), self._edits)
             self._edits = {}
 
     def reload(self) -> None:
@@ -233,8 +242,36 @@ def _format_value(value: Any) -> str:
     return repr(value)
 
 
+def attached(
+    store: SampleStore, dataset: Any, sample_id: str, pos: int, layout: int, in_view: bool
+) -> Sample:
+    """A handle on the row ``pos`` (valid for ``layout``) of ``store``, which ``dataset`` owns.
+
+    The one way datasets and views make samples; it sets the slots directly because it runs
+    once per sample of every loop."""
+    sample = _new(Sample)
+    _set_store(sample, store)
+    _set_dataset(sample, dataset)
+    _set_id(sample, sample_id)
+    _set_pos(sample, pos)
+    _set_layout(sample, layout)
+    _set_edits(sample, {})
+    _set_in_view(sample, in_view)
+    _set_handed_out(sample, None)
+    return sample
+
+
+def attach(sample: Sample, store: SampleStore, dataset: Any, sample_id: str) -> None:
+    """Make a new sample (just added to ``dataset`` as ``sample_id``) a handle on its row;
+    its own fields now live in the store."""
+    attached_copy = attached(store, dataset, sample_id, -1, -1, False)
+    for slot in Sample.__slots__:
+        object.__setattr__(sample, slot, getattr(attached_copy, slot))
+
+
 _CHECKED_NAMES: set[str] = set()  # field names that passed check_field_name
 _new = object.__new__
+_set_store = Sample._store.__set__  # type: ignore[attr-defined]
 _set_dataset = Sample._dataset.__set__  # type: ignore[attr-defined]
 _set_id = Sample._sample_id.__set__  # type: ignore[attr-defined]
 _set_pos = Sample._pos.__set__  # type: ignore[attr-defined]

@@ -1,7 +1,7 @@
 """View stages: small objects that validate, serialize and apply themselves.
 
-A stage's ``apply(frame, positions, dataset)`` takes the dataset's live frame and the row
-positions selected so far (in view order) and returns the positions it keeps, in its order.
+A stage's ``apply(rows)`` takes the :class:`Rows` selected so far (the live frame, the store
+and the kept row positions, in view order) and returns the rows it keeps, in its order.
 Stages never copy the frame for rows they do not need.
 
 Serialized form: ``{"_stage": "match", "kwargs": {...}}``; :func:`stage_from_dict` rebuilds a
@@ -14,16 +14,34 @@ import json
 import random
 import warnings
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from fo_lite.core.columns import subframe
 from fo_lite.core.ids import is_valid_id
 from fo_lite.core.query import match_mask, validate_query
+from fo_lite.core.sample import Sample
+from fo_lite.core.store import SampleStore
 
-if TYPE_CHECKING:
-    from fo_lite.core.dataset import Dataset
+
+@dataclass(frozen=True)
+class Rows:
+    """What a stage reads and returns: the store, its live frame, and the kept positions."""
+
+    store: SampleStore
+    frame: pd.DataFrame
+    positions: np.ndarray
+
+    def keep(self, positions: np.ndarray) -> Rows:
+        """The same rows source with other positions."""
+        return Rows(self.store, self.frame, positions)
+
+    def subframe(self) -> pd.DataFrame:
+        """The kept rows of the frame (index labels = positions; no copy for all rows)."""
+        return subframe(self.frame, self.positions)
 
 
 class ViewStage:
@@ -35,8 +53,8 @@ class ViewStage:
         """The stage's arguments, JSON-able, as passed to its constructor."""
         raise NotImplementedError
 
-    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
-        """Return the row positions this stage keeps, in order."""
+    def apply(self, rows: Rows) -> Rows:
+        """Return the rows this stage keeps, in order."""
         raise NotImplementedError
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,21 +75,6 @@ class ViewStage:
 def _short_repr(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _is_all_rows(frame: pd.DataFrame, positions: np.ndarray) -> bool:
-    """Whether ``positions`` are all rows of ``frame`` in order (the common first stage)."""
-    n = len(frame)
-    if len(positions) != n:
-        return False
-    return n == 0 or (
-        positions[0] == 0 and positions[-1] == n - 1 and bool(np.all(np.diff(positions) == 1))
-    )
-
-
-def _subframe(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
-    """The rows at ``positions`` (index labels = positions); no copy when they are all rows."""
-    return frame if _is_all_rows(frame, positions) else frame.take(positions)
 
 
 def _plain_json(value: Any, stage: str) -> Any:
@@ -113,9 +116,9 @@ class Match(ViewStage):
     def kwargs(self) -> dict[str, Any]:
         return {"filter": self._plain_filter}
 
-    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
-        sub = _subframe(frame, positions)
-        return positions[np.asarray(match_mask(sub, self.filter), dtype=bool)]
+    def apply(self, rows: Rows) -> Rows:
+        mask = np.asarray(match_mask(rows.subframe(), self.filter), dtype=bool)
+        return rows.keep(rows.positions[mask])
 
 
 def tag_list(tags: str | Iterable[str], caller: str) -> list[str]:
@@ -145,10 +148,9 @@ class MatchTags(ViewStage):
     def kwargs(self) -> dict[str, Any]:
         return {"tags": self.tags, "bool": self.bool}
 
-    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
-        sub = _subframe(frame, positions)
-        mask = np.asarray(match_mask(sub, {"tags": {"$in": self.tags}}), dtype=bool)
-        return positions[mask if self.bool else ~mask]
+    def apply(self, rows: Rows) -> Rows:
+        mask = np.asarray(match_mask(rows.subframe(), {"tags": {"$in": self.tags}}), dtype=bool)
+        return rows.keep(rows.positions[mask if self.bool else ~mask])
 
 
 class Exists(ViewStage):
@@ -165,13 +167,13 @@ class Exists(ViewStage):
     def kwargs(self) -> dict[str, Any]:
         return {"field": self.field, "bool": self.bool}
 
-    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
-        columns = dataset._columns_of(self.field)
-        sub = _subframe(frame, positions)
+    def apply(self, rows: Rows) -> Rows:
+        sub = rows.subframe()
+        columns = [c for c in rows.store.columns_of(self.field) if c in sub.columns]
         present = (
             sub[columns].notna().any(axis=1).to_numpy() if columns else np.zeros(len(sub), bool)
         )
-        return positions[present if self.bool else ~present]
+        return rows.keep(rows.positions[present if self.bool else ~present])
 
 
 class SortBy(ViewStage):
@@ -215,19 +217,22 @@ class SortBy(ViewStage):
             spec = [item if isinstance(item, str) else list(item) for item in spec]
         return {"field_or_fields": spec, "reverse": self.reverse}
 
-    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
+    def apply(self, rows: Rows) -> Rows:
         columns, ascending = [], []
         for field, asc in self.keys:
-            column = dataset._sortable_column(field)
-            columns.append(column)
-            ascending.append(asc != self.reverse)
-        ordered = _subframe(frame[columns], positions).sort_values(
+            column = rows.store.schema.sortable_column(field)
+            if column in rows.frame.columns:  # a column no row has set sorts nothing
+                columns.append(column)
+                ascending.append(asc != self.reverse)
+        if not columns:
+            return rows
+        ordered = subframe(rows.frame[columns], rows.positions).sort_values(
             by=columns,
             ascending=ascending,
             kind="stable",
             na_position="first" if ascending[0] else "last",
         )
-        return ordered.index.to_numpy()
+        return rows.keep(ordered.index.to_numpy())
 
 
 class Take(ViewStage):
@@ -245,10 +250,10 @@ class Take(ViewStage):
     def kwargs(self) -> dict[str, Any]:
         return {"size": self.size, "seed": self.seed}
 
-    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
+    def apply(self, rows: Rows) -> Rows:
         rng = np.random.default_rng(self.seed)
-        size = min(self.size, len(positions))
-        return positions[rng.choice(len(positions), size=size, replace=False)]
+        size = min(self.size, len(rows.positions))
+        return rows.keep(rows.positions[rng.choice(len(rows.positions), size=size, replace=False)])
 
 
 class Limit(ViewStage):
@@ -262,8 +267,8 @@ class Limit(ViewStage):
     def kwargs(self) -> dict[str, Any]:
         return {"limit": self.limit}
 
-    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
-        return positions[: self.limit]
+    def apply(self, rows: Rows) -> Rows:
+        return rows.keep(rows.positions[: self.limit])
 
 
 class Skip(ViewStage):
@@ -277,23 +282,21 @@ class Skip(ViewStage):
     def kwargs(self) -> dict[str, Any]:
         return {"skip": self.skip}
 
-    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
-        return positions[self.skip :]
+    def apply(self, rows: Rows) -> Rows:
+        return rows.keep(rows.positions[self.skip :])
 
 
-def _id_list(sample_ids: Any, stage: str) -> list[str]:
-    """Ids from an id, a Sample, or an iterable of either (a view gives its ids)."""
-    if isinstance(sample_ids, str) or hasattr(sample_ids, "_sample_id"):
+def id_list(sample_ids: Any, stage: str) -> list[str]:
+    """Ids from an id, a Sample, or an iterable of either (checked: 24 hex digits)."""
+    if isinstance(sample_ids, str | Sample):
         sample_ids = [sample_ids]
-    elif hasattr(sample_ids, "_row_positions"):  # a dataset or view
-        return list(sample_ids.values("id"))
     try:
         items = list(sample_ids)
     except TypeError:
         raise TypeError(
             f"{stage} takes sample ids, samples or a view, not {sample_ids!r}"
         ) from None
-    ids = [getattr(item, "_sample_id", item) for item in items]
+    ids = [item.id if isinstance(item, Sample) else item for item in items]
     bad = [i for i in ids if not is_valid_id(i)]
     if bad:
         raise ValueError(
@@ -302,10 +305,8 @@ def _id_list(sample_ids: Any, stage: str) -> list[str]:
     return ids
 
 
-def _id_positions(ids: list[str], dataset: Dataset) -> np.ndarray:
-    lookup = dataset._pos
-    found = (lookup.get(i, -1) for i in ids)
-    positions = np.fromiter(found, dtype=np.int64, count=len(ids))
+def _id_positions(ids: list[str], store: SampleStore) -> np.ndarray:
+    positions = store.positions_of(ids)
     return positions[positions >= 0]
 
 
@@ -315,27 +316,27 @@ class Select(ViewStage):
     name = "select"
 
     def __init__(self, sample_ids: Any, ordered: bool = False) -> None:
-        self.sample_ids = _id_list(sample_ids, "select")
+        self.sample_ids = id_list(sample_ids, "select")
         self.ordered = bool(ordered)
 
     def kwargs(self) -> dict[str, Any]:
         return {"sample_ids": self.sample_ids, "ordered": self.ordered}
 
-    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
-        wanted = _id_positions(self.sample_ids, dataset)
+    def apply(self, rows: Rows) -> Rows:
+        wanted = _id_positions(self.sample_ids, rows.store)
+        n, positions = len(rows.frame), rows.positions
         if self.ordered:
-            in_view = np.zeros(len(frame), dtype=bool)
+            in_view = np.zeros(n, dtype=bool)
             in_view[positions] = True
             wanted = pd.unique(wanted)
-            return wanted[in_view[wanted]]
-        mask = np.zeros(len(frame), dtype=bool)
+            return rows.keep(wanted[in_view[wanted]])
+        mask = np.zeros(n, dtype=bool)
         mask[wanted] = True
-        return positions[mask[positions]]
+        return rows.keep(positions[mask[positions]])
 
-    def unknown_ids(self, dataset: Dataset) -> list[str]:
-        """The ids that name no sample of ``dataset``."""
-        lookup = dataset._pos
-        return [i for i in self.sample_ids if i not in lookup]
+    def unknown_ids(self, store: SampleStore) -> list[str]:
+        """The ids that name no sample of ``store``."""
+        return [i for i in self.sample_ids if i not in store]
 
 
 class Exclude(ViewStage):
@@ -344,15 +345,15 @@ class Exclude(ViewStage):
     name = "exclude"
 
     def __init__(self, sample_ids: Any) -> None:
-        self.sample_ids = _id_list(sample_ids, "exclude")
+        self.sample_ids = id_list(sample_ids, "exclude")
 
     def kwargs(self) -> dict[str, Any]:
         return {"sample_ids": self.sample_ids}
 
-    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
-        mask = np.ones(len(frame), dtype=bool)
-        mask[_id_positions(self.sample_ids, dataset)] = False
-        return positions[mask[positions]]
+    def apply(self, rows: Rows) -> Rows:
+        mask = np.ones(len(rows.frame), dtype=bool)
+        mask[_id_positions(self.sample_ids, rows.store)] = False
+        return rows.keep(rows.positions[mask[rows.positions]])
 
 
 STAGES: dict[str, type[ViewStage]] = {
@@ -375,13 +376,13 @@ def stage_from_dict(data: Mapping[str, Any]) -> ViewStage:
     return cls(**kwargs)
 
 
-def warn_unknown_ids(stage: Select, dataset: Dataset) -> None:
+def warn_unknown_ids(stage: Select, store: SampleStore, name: str) -> None:
     """Warn once, with a count, when a ``select`` names ids that are not in the dataset."""
-    unknown = stage.unknown_ids(dataset)
+    unknown = stage.unknown_ids(store)
     if unknown:
         warnings.warn(
             f"select: {len(unknown)} of {len(stage.sample_ids)} ids are not in dataset "
-            f"{dataset.name!r} and are ignored (e.g. {unknown[0]!r})",
+            f"{name!r} and are ignored (e.g. {unknown[0]!r})",
             stacklevel=3,
         )
 

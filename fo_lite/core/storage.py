@@ -82,7 +82,8 @@ def has_state(dataset_dir: str | os.PathLike[str]) -> bool:
     return data_path(dataset_dir).is_file()
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """fsync a folder, so that a rename or a new entry in it survives a crash."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
         os.fsync(fd)
@@ -135,7 +136,7 @@ def save_state(
     created = not folder.is_dir()
     folder.mkdir(parents=True, exist_ok=True)
     if created:
-        _fsync_dir(folder.parent)
+        fsync_dir(folder.parent)
     lock = lock_path(folder)
     locking.acquire(lock, what=f"the dataset in {folder}")
     try:
@@ -150,7 +151,7 @@ def save_state(
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        _fsync_dir(folder)
+        fsync_dir(folder)
     finally:
         locking.release(lock)
     return data_path(folder)
@@ -231,7 +232,7 @@ def delete_state(dataset_dir: str | os.PathLike[str]) -> None:
     try:
         data_path(folder).unlink(missing_ok=True)
         _remove_temporaries(folder)
-        _fsync_dir(folder)
+        fsync_dir(folder)
     finally:
         locking.release(lock, unlink=True)
     try:

@@ -309,7 +309,7 @@ class Session(anywidget.AnyWidget):
     def _sync_version(self) -> int:
         """The grid's version, bumped first if the dataset changed since it was published."""
         dataset = self.dataset
-        if dataset is not None and self._seen_version != dataset._version:
+        if dataset is not None and self._seen_version != dataset.revision:
             self._publish(new_view=False)
         return self._version
 
@@ -319,7 +319,7 @@ class Session(anywidget.AnyWidget):
             self._length = len(collection._row_positions()) if collection is not None else 0
             self._view = pages.compact_stages(self.view._serialize()) if self.view else []
             self._dataset_name = self._name()
-            self._seen_version = self.dataset._version if self.dataset is not None else None
+            self._seen_version = self.dataset.revision if self.dataset is not None else None
             self._showing_selected = self._before_show_selected is not None
             if new_view:
                 self._view_serial += 1

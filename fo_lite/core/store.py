@@ -1,0 +1,480 @@
+"""SampleStore: one dataset's rows, and everything that keeps them current.
+
+The store owns the frame (one row per sample, flat dotted columns; see docs/internals.md), the
+schema (field -> kind), the id index (id -> row), the write buffer of ``sample.save()``, the
+deletion mask of ``del dataset[id]``, the cached object copies of columns and the version.
+Datasets, views, samples, stages and the registry use its methods, never its attributes.
+
+Two kinds of row positions:
+
+- ``position(id)`` is the row of an id in the frame as it is now, pending deletions included.
+  It stays valid while :attr:`layout` is unchanged (samples keep it between reads).
+- :meth:`frame` applies pending writes and deletions; positions taken after it
+  (:meth:`all_positions`, :meth:`positions_of`, a view's rows) index that live frame.
+
+Per-sample writes and deletions are O(1) (a dict entry, a mask bit); they are applied in one
+vectorized step per column the next time anything needs the frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fo_lite.core import columns as cols
+from fo_lite.core import fields as fof
+from fo_lite.core.ids import new_ids as _new_ids
+from fo_lite.core.schema import Schema
+
+_EMPTY_TAGS: list[str] = []  # shared by rows without tags; cells are replaced, never mutated
+
+
+class SampleStore:
+    """The rows of one dataset. See the module docstring for the position rules."""
+
+    def __init__(self, name: str = "") -> None:
+        self._schema = Schema(dataset_name=name)
+        self._frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in self._schema})
+        self._pos: dict[str, int] = {}  # keys in row order: appends add in order, deletes pop
+        self._alive: np.ndarray | None = None
+        self._n_dead = 0
+        self._pending: dict[str, dict[int, Any]] = {}
+        self._cache: dict[str, np.ndarray] = {}
+        self._version = 0
+        self._layout = 0
+        self._all = np.empty(0, dtype=np.int64)
+        self._closed: str | None = None
+        self._watchers: list[Callable[[], None]] = []
+
+    # -- state ----------------------------------------------------------------------------
+    @property
+    def version(self) -> int:
+        """Changes whenever rows or values may have changed."""
+        return self._version
+
+    @property
+    def schema(self) -> Schema:
+        """The fields and their kinds. Read it; change it only through the store's methods."""
+        return self._schema
+
+    @property
+    def name(self) -> str:
+        """The dataset's name, used in messages (the registry keeps it current)."""
+        return self._schema.dataset_name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._schema.dataset_name = value
+
+    @property
+    def layout(self) -> int:
+        """Changes whenever rows move (compaction, a new frame): positions must be re-looked-up."""
+        return self._layout
+
+    def close(self, reason: str) -> None:
+        """Free the rows; every later use raises ``ValueError(reason)``."""
+        self._closed = reason
+        self._frame = self._frame.iloc[:0]
+        self._pos, self._pending, self._cache, self._alive, self._n_dead = {}, {}, {}, None, 0
+        self._watchers = []
+        self._changed()
+
+    def check_open(self) -> None:
+        """Raise ValueError if the store was closed (its dataset deleted)."""
+        if self._closed is not None:
+            raise ValueError(self._closed)
+
+    def watch(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` after each bulk change (set_values, appends, deletes, fields)."""
+        self._watchers.append(callback)
+
+    def unwatch(self, callback: Callable[[], None]) -> None:
+        """Stop calling ``callback``."""
+        self._watchers = [w for w in self._watchers if w is not callback]
+
+    def _changed(self) -> None:
+        self._version += 1
+
+    def _bulk_changed(self) -> None:
+        self._version += 1
+        for callback in list(self._watchers):
+            callback()
+
+    def _new_layout(self) -> None:
+        self._layout += 1
+        self._cache.clear()
+
+    def __len__(self) -> int:
+        self.check_open()
+        return len(self._frame) - self._n_dead
+
+    def frame(self) -> pd.DataFrame:
+        """The live frame: buffered writes applied, deleted rows dropped (O(1) if none).
+
+        Never change it in place."""
+        self.check_open()
+        if self._pending:
+            self._flush()
+        if self._n_dead:
+            self._compact()
+        return self._frame
+
+    def all_positions(self) -> np.ndarray:
+        """``0..len-1`` over the live frame (one cached array)."""
+        frame = self.frame()
+        if len(self._all) != len(frame):
+            self._all = np.arange(len(frame), dtype=np.int64)
+        return self._all
+
+    def _flush(self) -> None:
+        for column, updates in self._pending.items():
+            positions = np.fromiter(updates.keys(), dtype=np.int64, count=len(updates))
+            self._assign(column, positions, updates.values())
+        self._pending = {}
+
+    def _compact(self) -> None:
+        self._frame = self._frame[self._alive].reset_index(drop=True)
+        self._alive, self._n_dead = None, 0
+        for new_pos, sample_id in enumerate(self._pos):  # renumbered in place, in row order
+            self._pos[sample_id] = new_pos
+        self._new_layout()
+
+    def _assign(self, column: str, positions: np.ndarray, values: Iterable[Any]) -> None:
+        frame = self._frame
+        base = frame[column] if column in frame.columns else None
+        kind = self._schema.kind_of_column(column)
+        frame[column] = cols.assigned(base, len(frame), positions, values, kind)
+        self._cache.pop(column, None)
+
+    # -- ids ------------------------------------------------------------------------------
+    def position(self, sample_id: str) -> int | None:
+        """The row of ``sample_id`` now (see the module docstring), None if absent."""
+        return self._pos.get(sample_id)
+
+    def __contains__(self, sample_id: object) -> bool:
+        return sample_id in self._pos
+
+    def ids(self) -> list[str]:
+        """Every id, in row order."""
+        self.check_open()
+        return list(self._pos)
+
+    def positions_of(self, ids: Iterable[str]) -> np.ndarray:
+        """Rows of the live frame holding ``ids``, -1 where an id is absent."""
+        self.frame()
+        lookup = self._pos
+        return np.fromiter((lookup.get(i, -1) for i in ids), dtype=np.int64)
+
+    # -- schema ---------------------------------------------------------------------------
+    def has_column(self, column: str) -> bool:
+        """Whether the column exists in the frame or in the write buffer."""
+        return column in self._frame.columns or column in self._pending
+
+    def columns_of(self, field: str) -> list[str]:
+        """The columns storing ``field``: an embedded label's presence and attribute columns
+        that exist, or the one column of a plain field or label attribute."""
+        if self._schema.label_type(field) is None:
+            return [self._schema.value_column(field)]
+        prefix = field + "."
+        known = [*self._frame.columns, *(c for c in self._pending if c not in self._frame)]
+        return [c for c in known if c.startswith(prefix)]
+
+    # -- reads ----------------------------------------------------------------------------
+    def read_field(self, pos: int, field: str) -> Any:
+        """The value of ``field`` at row ``pos`` (a label object for an embedded field)."""
+        if self._closed is not None:
+            raise ValueError(self._closed)
+        kind = self._schema.get(field)
+        if kind is None:
+            raise KeyError(field)
+        label_type = fof.embedded_type(kind)
+        if label_type is None:
+            return self.read_cell(pos, field)
+        if self.read_cell(pos, f"{field}.{fof.PRESENCE}") is None:
+            return None
+        return label_type(
+            **{a: self.read_cell(pos, f"{field}.{a}") for a in label_type.attributes()}
+        )
+
+    def read_cell(self, pos: int, column: str) -> Any:
+        """One cell, buffered writes included; lists and dicts are copies."""
+        # hot path of every `sample.field` read in a loop: dict lookups only
+        pending = self._pending.get(column) if self._pending else None
+        if pending is not None and pos in pending:
+            value = pending[pos]
+        else:
+            cells = self._cache.get(column)
+            if cells is None:
+                if column not in self._frame.columns:
+                    return None
+                cells = self.column_cells(column)
+            value = cells[pos]
+        if type(value) is list or type(value) is dict:  # a copy: the caller may change it
+            return fof.owned_copy(value, self._schema.get(column))
+        return value
+
+    def column_cells(self, column: str) -> np.ndarray:
+        """The column of the frame as it is now, as a cached object array (None for null)."""
+        cells = self._cache.get(column)
+        if cells is None:
+            cells = self._cache[column] = cols.object_cells(self._frame[column])
+        return cells
+
+    def series(self, column: str, positions: np.ndarray | None = None) -> pd.Series:
+        """A column of the live frame (all null if no row has set it), at ``positions``."""
+        frame = self.frame()
+        series = frame[column] if column in frame.columns else cols.null_column(len(frame))
+        return series if positions is None else series.take(positions)
+
+    def values_at(
+        self, positions: np.ndarray, field: str, frame: pd.DataFrame | None = None
+    ) -> list[Any]:
+        """Values of ``field`` at live ``positions`` (label objects for an embedded field),
+        read from ``frame`` when a view changed values (else from the store)."""
+        live = self.frame()
+        source = live if frame is None else frame
+        kind = self._schema.get(field)
+        label_type = fof.embedded_type(kind) if kind else None
+        if label_type is None:
+            return self._cells(source, self._schema.value_column(field), positions)
+        present = self._cells(source, f"{field}.{fof.PRESENCE}", positions)
+        names = label_type.attributes()
+        attrs = [self._cells(source, f"{field}.{a}", positions) for a in names]
+        return [
+            None if p is None else label_type(**dict(zip(names, row, strict=True)))
+            for p, *row in zip(present, *attrs, strict=True)
+        ]
+
+    def _cells(self, source: pd.DataFrame, column: str, positions: np.ndarray) -> list[Any]:
+        # the per-sample read cache when a loop already built it; otherwise only the rows asked
+        # for, uncached (a small view of a big dataset stays cheap)
+        if source is self._frame:
+            cached = self._cache.get(column)
+            if cached is not None:
+                return cached[positions].tolist()
+        if column not in source.columns:
+            return [None] * len(positions)
+        series = source[column]
+        if positions is not self._all:  # the whole dataset in order needs no take
+            series = series.take(positions)
+        return cols.object_cells(series).tolist()
+
+    def rows_frame(self, positions: np.ndarray, frame: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The rows at ``positions`` with a fresh RangeIndex (shares cells with the store)."""
+        source = self.frame() if frame is None else frame
+        return cols.subframe(source, positions).reset_index(drop=True)
+
+    def detached(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """A copy of ``frame`` (rows of this store) sharing no list or dict with it."""
+        copied = frame.copy()
+        for column in copied.columns:
+            kind = self._schema.kind_of_column(column)
+            if kind in fof.MUTABLE_KINDS:
+                cells = [fof.owned_copy(v, kind) for v in copied[column]]
+                copied[column] = pd.Series(cells, index=copied.index, dtype=object)
+        return copied
+
+    # -- writes ---------------------------------------------------------------------------
+    def write_sample(self, pos: int, edits: Mapping[str, Any]) -> None:
+        """Buffer one sample's edits at row ``pos`` (O(1) per field); checks kinds first."""
+        self.check_open()
+        schema = self._schema
+        new_kinds: dict[str, str] = {}
+        for field, value in edits.items():
+            kind = fof.kind_of_value(value)
+            if kind != schema.get(field):  # raises for a misfit before anything is written
+                new_kinds[field] = schema.merged(field, kind)
+        if new_kinds:
+            schema.update(new_kinds)
+        pending = self._pending
+        for field, value in edits.items():
+            label_type = fof.embedded_type(schema[field])
+            if label_type is None:
+                pending.setdefault(field, {})[pos] = fof.owned_copy(value, schema[field])
+                continue
+            present = None if value is None else type(value).__name__
+            pending.setdefault(f"{field}.{fof.PRESENCE}", {})[pos] = present
+            for attr in label_type.attributes():
+                attr_value = None if value is None else getattr(value, attr)
+                column = f"{field}.{attr}"
+                if attr_value is not None or self.has_column(column):
+                    pending.setdefault(column, {})[pos] = attr_value
+        self._changed()
+
+    def set_values_at(self, positions: np.ndarray, field: str, values: Sequence[Any]) -> None:
+        """Set ``field`` at live ``positions``, one vectorized write per column."""
+        if field in fof.READ_ONLY_FIELDS:
+            raise ValueError(f"field {field!r} is read-only; ids are assigned by the dataset")
+        self.frame()
+        top, _, attr = field.partition(".")
+        if attr:  # e.g. "ground_truth.label": one attribute column of an embedded field
+            label_type = self._schema.label_type(top)
+            if label_type is None or attr not in label_type.attributes():
+                raise self._schema.unknown(field)
+            values = list(values)
+            fof.kind_of_values(values, field, fof.attribute_kind(attr))  # raises for a misfit
+            present = self.series(f"{top}.{fof.PRESENCE}", positions).to_numpy(dtype=object)
+            setting = pd.notna(np.asarray(values, dtype=object))
+            present[setting] = label_type.__name__  # setting an attribute makes the label
+            columns = {field: values, f"{top}.{fof.PRESENCE}": present}
+        else:
+            fof.check_field_name(field)
+            values = values if isinstance(values, pd.Series) else list(values)
+            kind = fof.kind_of_values(values, field, self._schema.get(field, fof.ANY))
+            if field in fof.BUILTIN_FIELDS:
+                cols.check_builtin_values(field, values)
+            self._schema[field] = self._schema.merged(field, kind)
+            if kind in fof.MUTABLE_KINDS:  # the caller keeps its lists; the store keeps copies
+                values = [fof.owned_copy(v, kind) for v in values]
+            label_type = fof.embedded_type(kind)
+            if label_type is None:
+                columns = {field: values}
+            else:
+                columns = cols.label_columns(field, label_type, values, self.has_column)
+        for column, column_values in columns.items():
+            self._assign(column, positions, column_values)
+        self._bulk_changed()
+
+    def append(self, new_columns: Mapping[str, Sequence[Any]]) -> list[str]:
+        """Append rows given as ``{field: values}`` (label objects, or attribute columns such
+        as ``ground_truth.label`` of a declared label field); returns their new ids."""
+        frame = self.frame()
+        if "filepath" not in new_columns:
+            raise ValueError("every sample needs a filepath")
+        n = len(new_columns["filepath"])
+        new: dict[str, Any] = {"id": _new_ids(n)}
+        kinds: dict[str, str] = {}  # recorded only once every field fits: a misfit adds nothing
+        for field, values in new_columns.items():
+            if field in fof.READ_ONLY_FIELDS:
+                raise ValueError(f"field {field!r} is read-only; ids are assigned by the dataset")
+            if "." in field:
+                self._schema.value_column(field)  # a declared label's attribute, or ValueError
+                new[field] = values
+                continue
+            if field in fof.BUILTIN_FIELDS:
+                cols.check_builtin_values(field, values)
+            kind = fof.kind_of_values(values, field, self._schema.get(field, fof.ANY))
+            label_type = fof.embedded_type(kind)
+            if label_type is None:
+                new[field] = values
+            else:
+                new.update(cols.label_columns(field, label_type, values, self.has_column))
+            kinds[field] = kind  # already merged with the field's current kind
+        self._add_presence(new, n)
+        if "tags" not in new:
+            new["tags"] = [_EMPTY_TAGS] * n
+        added = pd.DataFrame(
+            {c: cols.typed(v, n, self._schema.kind_of_column(c, kinds)) for c, v in new.items()}
+        )
+        self._schema.update(kinds)
+        return self._append_rows(frame, added)
+
+    def append_frame(
+        self, frame: pd.DataFrame, schema: Mapping[str, str], new_ids: bool = False
+    ) -> list[str]:
+        """Append the rows of another store's frame (a copy) with that store's ``schema``;
+        keeps their ids unless ``new_ids``. Returns the ids."""
+        live = self.frame()
+        kinds = {}
+        for field, kind in schema.items():  # merged first: a misfit adds nothing
+            kinds[field] = self._schema.merged(field, kind)
+        if new_ids:
+            frame = frame.assign(id=_new_ids(len(frame)))
+        else:
+            taken = [i for i in frame["id"].tolist() if i in self._pos]
+            if taken:
+                raise ValueError(
+                    f"{len(taken)} of the samples are in this dataset already (e.g. id "
+                    f"{taken[0]!r}); pass new_ids=True to add copies with new ids"
+                )
+        self._schema.update(kinds)
+        return self._append_rows(live, frame)
+
+    def _append_rows(self, live: pd.DataFrame, added: pd.DataFrame) -> list[str]:
+        start = len(live)
+        self._frame = cols.concat_rows(live, added)
+        self._cache.clear()
+        ids = added["id"].tolist()
+        self._pos.update(zip(ids, range(start, start + len(ids)), strict=True))
+        self._bulk_changed()
+        return ids
+
+    def _add_presence(self, new: dict[str, Any], n: int) -> None:
+        """Presence columns for labels given only as attribute columns."""
+        for field in {c.partition(".")[0] for c in new if "." in c}:
+            if f"{field}.{fof.PRESENCE}" not in new:
+                name = self._schema.label_type(field).__name__  # type: ignore[union-attr]
+                attrs = [v for c, v in new.items() if c.startswith(field + ".")]
+                new[f"{field}.{fof.PRESENCE}"] = cols.presence(attrs, name, n)
+
+    def delete(self, sample_id: str) -> None:
+        """Delete one row (O(1): a mask bit; rows are compacted by the next :meth:`frame`)."""
+        self.check_open()
+        pos = self._pos.pop(sample_id, None)
+        if pos is None:
+            raise KeyError(sample_id)
+        if self._alive is None:
+            self._alive = np.ones(len(self._frame), dtype=bool)
+        self._alive[pos] = False
+        self._n_dead += 1
+        self._changed()
+
+    def delete_many(self, ids: Sequence[str]) -> None:
+        """Delete rows by id in one step; raises KeyError, deleting nothing, for unknown ids."""
+        self.frame()
+        unknown = [i for i in ids if i not in self._pos]
+        if unknown:
+            raise KeyError(unknown)
+        positions = np.fromiter((self._pos.pop(i) for i in set(ids)), dtype=np.int64)
+        self._alive = np.ones(len(self._frame), dtype=bool)
+        self._alive[positions] = False
+        self._n_dead = len(positions)
+        self._bulk_changed()
+
+    def adopt(self, frame: pd.DataFrame, schema: Mapping[str, str]) -> None:
+        """Hold ``frame`` (a RangeIndex, an ``id`` column) and ``schema`` instead of the current
+        rows, dropping unsaved writes. Labels saved without presence columns get them."""
+        self.check_open()
+        self._frame = frame
+        self._schema = Schema(schema, self.name)
+        self._pos = dict(zip(frame["id"].tolist(), range(len(frame)), strict=True))
+        self._pending = {}
+        self._alive, self._n_dead = None, 0
+        for field, kind in self._schema.items():
+            label_type = fof.embedded_type(kind)
+            presence = f"{field}.{fof.PRESENCE}"
+            if label_type is not None and presence not in frame.columns:
+                attrs = [frame[c] for c in frame.columns if c.startswith(field + ".")]
+                cells = cols.presence(attrs, label_type.__name__, len(frame))
+                frame[presence] = cols.typed(cells, len(frame), fof.STRING)
+        self._new_layout()
+        self._changed()
+
+    # -- fields ---------------------------------------------------------------------------
+    def add_field(self, field: str, kind: str) -> None:
+        """Declare a new field; every row holds None."""
+        fof.check_field_name(field)
+        if field in self._schema:
+            raise ValueError(f"field {field!r} already exists")
+        self.frame()
+        self._schema[field] = kind
+        if fof.embedded_type(kind) is None:
+            self._frame[field] = np.full(len(self._frame), None, dtype=object)
+        self._bulk_changed()
+
+    def drop_field(self, field: str) -> None:
+        """Remove a field and its columns."""
+        if field in fof.BUILTIN_FIELDS:
+            raise ValueError(f"field {field!r} cannot be deleted")
+        if field not in self._schema:
+            raise self._schema.unknown(field)
+        self.frame()
+        gone = self.columns_of(field)
+        self._frame = self._frame.drop(columns=gone, errors="ignore")
+        for column in gone:
+            self._cache.pop(column, None)
+        del self._schema[field]
+        self._bulk_changed()
