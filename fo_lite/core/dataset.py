@@ -130,7 +130,7 @@ class Dataset(SampleCollection):
 
     def _rows(self) -> Rows:
         store = self._store
-        return Rows(store, store.frame(), store.all_positions())
+        return Rows(store, store.all_positions())
 
     def __len__(self) -> int:
         return len(self._store)

@@ -31,6 +31,9 @@ EMBEDDED_PREFIX = "EmbeddedDocumentField("
 #: attribute column that marks an embedded label as present (``ground_truth._cls``), so that
 #: an empty ``Classification()`` is kept, as FiftyOne keeps the document's ``_cls``
 PRESENCE = "_cls"
+#: the kind of presence columns (only ever a column's kind, never a field's): stored as a
+#: pandas category, one byte per row
+PRESENCE_KIND = "LabelClass"
 
 BUILTIN_FIELDS = ("id", "filepath", "tags")
 # fields a user may not assign through a sample or set_values
@@ -53,6 +56,8 @@ def embedded_type(kind: str) -> type[Classification] | None:
 
 def attribute_kind(attr: str) -> str:
     """The kind of a label attribute column (``confidence`` is a float, the rest strings)."""
+    if attr == PRESENCE:
+        return PRESENCE_KIND
     return FLOAT if attr == "confidence" else STRING
 
 
@@ -146,6 +151,13 @@ def column_from_objects(values: np.ndarray, kind: str) -> pd.Series:
 
     Integers with nulls stay an object column so that ``3`` reads back as ``3``, not ``3.0``.
     """
+    if kind == PRESENCE_KIND:  # from codes: no hashing of 100k equal strings
+        present = pd.notna(values)
+        names = sorted({v for v in values[present].tolist()}) if present.any() else []
+        codes = np.full(len(values), -1, dtype=np.int8)
+        for code, name in enumerate(names):
+            codes[present & (values == name)] = code
+        return pd.Series(pd.Categorical.from_codes(codes, categories=names))
     series = pd.Series(values, dtype=object)
     if kind in (INT, BOOL) and series.isna().any():
         return series

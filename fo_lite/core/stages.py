@@ -29,15 +29,22 @@ from fo_lite.core.store import SampleStore
 
 @dataclass(frozen=True)
 class Rows:
-    """What a stage reads and returns: the store, its live frame, and the kept positions."""
+    """What a stage reads and returns: the store and the kept positions (into its live frame).
+
+    Views cache their Rows; they hold no frame, so an old frame is freed once the store
+    replaces it."""
 
     store: SampleStore
-    frame: pd.DataFrame
     positions: np.ndarray
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The live frame the positions index."""
+        return self.store.frame()
 
     def keep(self, positions: np.ndarray) -> Rows:
         """The same rows source with other positions."""
-        return Rows(self.store, self.frame, positions)
+        return Rows(self.store, positions)
 
     def subframe(self) -> pd.DataFrame:
         """The kept rows of the frame (index labels = positions; no copy for all rows)."""

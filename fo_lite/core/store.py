@@ -30,6 +30,7 @@ from fo_lite.core.ids import new_ids as _new_ids
 from fo_lite.core.schema import Schema
 
 _EMPTY_TAGS: list[str] = []  # shared by rows without tags; cells are replaced, never mutated
+_PRESENT = "?present"  # cache key suffix: a presence column as booleans
 
 
 class SampleStore:
@@ -147,7 +148,11 @@ class SampleStore:
         base = frame[column] if column in frame.columns else None
         kind = self._schema.kind_of_column(column)
         frame[column] = cols.assigned(base, len(frame), positions, values, kind)
+        self._forget(column)
+
+    def _forget(self, column: str) -> None:
         self._cache.pop(column, None)
+        self._cache.pop(column + _PRESENT, None)
 
     # -- ids ------------------------------------------------------------------------------
     def position(self, sample_id: str) -> int | None:
@@ -193,7 +198,7 @@ class SampleStore:
         label_type = fof.embedded_type(kind)
         if label_type is None:
             return self.read_cell(pos, field)
-        if self.read_cell(pos, f"{field}.{fof.PRESENCE}") is None:
+        if not self._is_present(pos, f"{field}.{fof.PRESENCE}"):
             return None
         return label_type(
             **{a: self.read_cell(pos, f"{field}.{a}") for a in label_type.attributes()}
@@ -215,6 +220,18 @@ class SampleStore:
         if type(value) is list or type(value) is dict:  # a copy: the caller may change it
             return fof.owned_copy(value, self._schema.get(column))
         return value
+
+    def _is_present(self, pos: int, column: str) -> bool:
+        # a label's presence, without making one Python string per row of the column
+        pending = self._pending.get(column) if self._pending else None
+        if pending is not None and pos in pending:
+            return pending[pos] is not None
+        present = self._cache.get(column + _PRESENT)
+        if present is None:
+            if column not in self._frame.columns:
+                return False
+            present = self._cache[column + _PRESENT] = self._frame[column].notna().to_numpy()
+        return bool(present[pos])
 
     def column_cells(self, column: str) -> np.ndarray:
         """The column of the frame as it is now, as a cached object array (None for null)."""
@@ -240,11 +257,15 @@ class SampleStore:
         label_type = fof.embedded_type(kind) if kind else None
         if label_type is None:
             return self._cells(source, self._schema.value_column(field), positions)
-        present = self._cells(source, f"{field}.{fof.PRESENCE}", positions)
+        presence = f"{field}.{fof.PRESENCE}"
+        if presence in source.columns:
+            present = source[presence].take(positions).notna().tolist()
+        else:
+            present = [False] * len(positions)
         names = label_type.attributes()
         attrs = [self._cells(source, f"{field}.{a}", positions) for a in names]
         return [
-            None if p is None else label_type(**dict(zip(names, row, strict=True)))
+            label_type(**dict(zip(names, row, strict=True))) if p else None
             for p, *row in zip(present, *attrs, strict=True)
         ]
 
@@ -449,7 +470,7 @@ class SampleStore:
             if label_type is not None and presence not in frame.columns:
                 attrs = [frame[c] for c in frame.columns if c.startswith(field + ".")]
                 cells = cols.presence(attrs, label_type.__name__, len(frame))
-                frame[presence] = cols.typed(cells, len(frame), fof.STRING)
+                frame[presence] = cols.typed(cells, len(frame), fof.PRESENCE_KIND)
         self._new_layout()
         self._changed()
 
@@ -475,6 +496,6 @@ class SampleStore:
         gone = self.columns_of(field)
         self._frame = self._frame.drop(columns=gone, errors="ignore")
         for column in gone:
-            self._cache.pop(column, None)
+            self._forget(column)
         del self._schema[field]
         self._bulk_changed()

@@ -51,9 +51,9 @@ class DatasetView(SampleCollection):
 
     def _rows(self) -> Rows:
         store = self._store
-        frame = store.frame()
+        store.frame()  # pending writes and deletions first: compaction moves rows
         if self._cached_rows is None or self._cached_version != store.version:
-            rows = Rows(store, frame, store.all_positions())
+            rows = Rows(store, store.all_positions())
             for stage in self._stages:
                 rows = stage.apply(rows)
             self._cached_rows, self._cached_version = rows, store.version
