@@ -48,7 +48,7 @@ def test_new_field_by_assignment_and_save_grows_schema(dataset):
     for i, sample in enumerate(dataset):
         sample["file_hash"] = f"h{i % 4}"
         sample.save()
-    assert dataset.get_field_schema()["file_hash"] == "StringField"
+    assert isinstance(dataset.get_field_schema()["file_hash"], fo.StringField)
     assert "file_hash:    fo_lite.core.fields.StringField" in dataset.summary()
     assert dataset.values("file_hash") == [f"h{i % 4}" for i in range(9)]
     assert dataset.first().file_hash == "h0"
@@ -59,11 +59,14 @@ def test_new_field_by_assignment_and_save_grows_schema(dataset):
 
 def test_unsaved_edits_are_visible_on_the_handle_only(dataset):
     sample = dataset.first()
-    sample.score = 0.5
-    assert sample.score == 0.5
+    with pytest.raises(ValueError, match=r"add a new field with sample\['score'\] = value"):
+        sample.score = 0.5  # new fields by item syntax only, as in FiftyOne
+    sample["score"] = 0.5
+    sample.score = 0.25  # an existing field (here: an unsaved edit) by attribute
+    assert sample.score == 0.25
     assert "score" not in dataset.get_field_schema()
     sample.save()
-    assert dataset.first().score == 0.5
+    assert dataset.first().score == 0.25
     assert dataset.values("score")[1:] == [None] * 8
 
 

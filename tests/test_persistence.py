@@ -33,7 +33,8 @@ _DUMP = textwrap.dedent(
                 for v in frame[c].astype(object).tolist()]
             for c in frame.columns
         }
-        return {"name": ds.name, "schema": ds.get_field_schema(), "tags": ds.tags,
+        schema = {k: str(f) for k, f in ds.get_field_schema().items()}
+        return {"name": ds.name, "schema": schema, "tags": ds.tags,
                 "dtypes": {c: str(t) for c, t in frame.dtypes.items()}, "rows": rows}
     """
 )

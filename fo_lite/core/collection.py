@@ -11,8 +11,17 @@ import pandas as pd
 
 from fo_lite.core import stages as fos
 from fo_lite.core.documents import to_python
-from fo_lite.core.fields import BUILTIN_FIELDS, PRESENCE, check_field_name, embedded_type
+from fo_lite.core.field_stages import ExcludeFields, SelectFields
+from fo_lite.core.fields import (
+    BUILTIN_FIELDS,
+    PRESENCE,
+    Field,
+    check_field_name,
+    embedded_type,
+    field_of_kind,
+)
 from fo_lite.core.sample import Sample, attached
+from fo_lite.core.savecontext import SaveContext
 from fo_lite.core.stages import Rows
 from fo_lite.core.store import SampleStore
 
@@ -41,6 +50,10 @@ class SampleCollection:
         """Positions (into the store's live frame) of this collection's rows, in order."""
         return self._rows().positions
 
+    def _serialize(self) -> list[dict[str, Any]]:
+        """The collection's stages as a JSON-able list of dicts (none for a dataset)."""
+        return []
+
     def __setattr__(self, name: str, value: Any) -> None:
         # FiftyOne raises for unknown attributes, so `dataset.persistant = True` is not lost
         if not name.startswith("_") and not hasattr(getattr(type(self), name, None), "__set__"):
@@ -60,21 +73,51 @@ class SampleCollection:
     def __iter__(self) -> Iterator[Sample]:
         """Iterate over samples; samples deleted during the loop are skipped."""
         ds, store = self._dataset, self._store
-        positions = self._row_positions()
+        rows = self._rows()
+        positions, hidden, selected = rows.positions, rows.hidden, rows.selected
         layout = store.layout  # if rows move during the loop, samples re-look-up their row
         ids = store.column_cells("id")[positions]
         in_view = self._is_view
         for pos, sample_id in zip(positions.tolist(), ids.tolist(), strict=True):
             if sample_id in store:
-                yield attached(store, ds, sample_id, pos, layout, in_view)
+                yield attached(store, ds, sample_id, pos, layout, in_view, hidden, selected)
 
-    def iter_samples(self, progress: bool = False) -> Iterator[Sample]:
-        """Iterate over samples, with a tqdm progress bar when ``progress=True``."""
-        if not progress:
-            return iter(self)
-        from tqdm.auto import tqdm
+    def iter_samples(
+        self,
+        progress: bool = False,
+        autosave: bool = False,
+        batch_size: float | None = None,
+        batching_strategy: str | None = None,
+    ) -> Iterator[Sample]:
+        """Iterate over samples, with a tqdm progress bar when ``progress=True``.
 
-        return iter(tqdm(self, total=len(self)))
+        ``autosave=True`` saves each sample when the loop moves on (and at the end, or at a
+        ``break``), as in FiftyOne; ``batch_size``/``batching_strategy`` are as in
+        :meth:`save_context`.
+
+        >>> for sample in dataset.iter_samples(autosave=True):  # doctest: +SKIP
+        ...     sample["file_hash"] = fou.compute_filehash(sample.filepath)
+        """
+        context = self.save_context(batch_size, batching_strategy) if autosave else None
+        samples: Iterator[Sample] = iter(self)
+        if progress:
+            from tqdm.auto import tqdm
+
+            samples = iter(tqdm(samples, total=len(self)))
+        return samples if context is None else _autosaved(samples, context)
+
+    def save_context(
+        self, batch_size: float | None = None, batching_strategy: str | None = None
+    ) -> SaveContext:
+        """A context that saves samples in a loop: ``ctx.save(sample)`` (see
+        :class:`~fo_lite.core.savecontext.SaveContext`).
+
+        >>> with dataset.save_context() as ctx:  # doctest: +SKIP
+        ...     for sample in dataset:
+        ...         sample["n"] = 1
+        ...         ctx.save(sample)
+        """
+        return SaveContext(self, batch_size, batching_strategy)
 
     def __getitem__(self, key: str | slice) -> Any:
         if isinstance(key, slice):
@@ -83,25 +126,28 @@ class SampleCollection:
             view = self.skip(key.start) if key.start else self.view()
             return view.limit(key.stop - (key.start or 0)) if key.stop is not None else view
         if not isinstance(key, str):
-            raise KeyError(f"index a collection by sample id (a string), not {key!r}")
+            raise ValueError(f"index a collection by sample id (a string) or a slice, not {key!r}")
         store = self._store
-        store.frame()
+        rows = self._rows()
         pos = store.position(key)
-        if pos is None or (self._is_view and not np.any(self._row_positions() == pos)):
+        if pos is None or (self._is_view and not np.any(rows.positions == pos)):
             raise KeyError(f"no sample with id {key!r} in {self._describe()}")
-        return attached(store, self._dataset, key, pos, store.layout, self._is_view)
+        layout, in_view = store.layout, self._is_view
+        return attached(store, self._dataset, key, pos, layout, in_view, rows.hidden, rows.selected)
 
     def _describe(self) -> str:
         return f"dataset {self._dataset.name!r}" + (" view" if self._is_view else "")
 
     def _sample_at(self, index: int) -> Sample:
         store = self._store
-        positions = self._row_positions()
-        if len(positions) == 0:
+        rows = self._rows()
+        if len(rows.positions) == 0:
             raise ValueError(f"{self._describe()} is empty")
-        pos = int(positions[index])
+        pos = int(rows.positions[index])
         sample_id = store.column_cells("id")[pos]
-        return attached(store, self._dataset, sample_id, pos, store.layout, self._is_view)
+        layout, in_view = store.layout, self._is_view
+        hidden, selected = rows.hidden, rows.selected
+        return attached(store, self._dataset, sample_id, pos, layout, in_view, hidden, selected)
 
     def first(self) -> Sample:
         """The first sample. Raises ValueError when empty."""
@@ -131,9 +177,18 @@ class SampleCollection:
         """
         return self._add_stage(fos.Match(filter))
 
-    def match_tags(self, tags: str | Sequence[str], bool: bool = True) -> SampleCollection:  # noqa: A002
-        """Samples having any of ``tags``."""
-        return self._add_stage(fos.MatchTags(tags, bool))
+    def match_tags(
+        self,
+        tags: str | Sequence[str],
+        bool: bool | None = None,  # noqa: A002 (FiftyOne's name)
+        all: bool = False,  # noqa: A002
+    ) -> SampleCollection:
+        """Samples having any of ``tags`` (all of them with ``all=True``; ``bool=False``: the
+        others).
+
+        >>> dataset.match_tags(["dup", "reviewed"], all=True)  # doctest: +SKIP
+        """
+        return self._add_stage(fos.MatchTags(tags, bool, all))
 
     def exists(self, field: str, bool: bool = True) -> SampleCollection:  # noqa: A002
         """Samples whose ``field`` is not None (``bool=False``: whose field is None)."""
@@ -150,6 +205,38 @@ class SampleCollection:
     def take(self, size: int, seed: int | None = None) -> SampleCollection:
         """``size`` random samples (the same ones for the same ``seed``)."""
         return self._add_stage(fos.Take(size, seed))
+
+    def shuffle(self, seed: int | None = None) -> SampleCollection:
+        """All samples in a random order (the same order for the same ``seed``)."""
+        return self._add_stage(fos.Shuffle(seed))
+
+    def select_fields(self, field_names: str | Sequence[str] | None = None) -> SampleCollection:
+        """Only these fields (and ``id``, ``filepath``, ``tags``) in the view's samples, schema,
+        values and exports.
+
+        >>> dataset.select_fields("ground_truth").get_field_schema().keys()  # doctest: +SKIP
+        dict_keys(['id', 'filepath', 'tags', 'ground_truth'])
+        """
+        stage = SelectFields(field_names)
+        for field in stage.field_names:
+            self._store.schema.value_column(field)  # raises for unknown fields
+        return self._add_stage(stage)
+
+    def exclude_fields(self, field_names: str | Sequence[str]) -> SampleCollection:
+        """Every field but these (``id``, ``filepath`` and ``tags`` cannot be excluded)."""
+        stage = ExcludeFields(field_names)
+        for field in stage.field_names:
+            self._store.schema.value_column(field)  # raises for unknown fields
+        return self._add_stage(stage)
+
+    def concat(self, samples: SampleCollection) -> SampleCollection:
+        """This collection's samples followed by those of ``samples`` (a view or the whole of
+        the same dataset)."""
+        if not isinstance(samples, SampleCollection) or samples._dataset is not self._dataset:
+            raise ValueError(
+                f"concat takes a view of dataset {self._dataset.name!r} (or the dataset itself)"
+            )
+        return self._add_stage(fos.Concat(samples._serialize()))
 
     def limit(self, limit: int) -> SampleCollection:
         """The first ``limit`` samples."""
@@ -194,11 +281,19 @@ class SampleCollection:
         start = min(max(int(start), 0), stop)
         window = rows.positions[start:stop]
         store = self._store
-        out = {"id": store.values_at(window, "id", rows.frame)}
+        out = {"id": store.values_at(window, "id")}
         for field in fields:
             if field not in out:
-                out[field] = store.values_at(window, field, rows.frame)
+                self._check_shown(field, rows)
+                out[field] = store.values_at(window, field)
         return out
+
+    def _check_shown(self, field: str, rows: Rows) -> None:
+        top = field.partition(".")[0]
+        if top in rows.hidden:
+            raise ValueError(
+                f"{self._describe()} excludes field {top!r} (select_fields/exclude_fields)"
+            )
 
     def positions_of(self, ids: Iterable[str]) -> np.ndarray:
         """The position in this collection (0-based, in collection order) of each id, -1 for
@@ -218,19 +313,59 @@ class SampleCollection:
         return out
 
     # -- values and aggregations ----------------------------------------------------------
-    def values(self, field: str) -> list[Any]:
-        """The value of ``field`` for every sample, in order, as a list.
+    def values(self, field_or_fields: str | Sequence[str], missing_value: Any = None) -> list[Any]:
+        """The value of a field for every sample, in order, as a list; for a list of fields, one
+        such list per field. None values become ``missing_value``.
 
         ``values("ground_truth")`` gives Classification objects; ``values("ground_truth.label")``
         the labels.
-        """
-        rows = self._rows()
-        return self._store.values_at(rows.positions, field, rows.frame)
 
-    def set_values(self, field: str, values: Sequence[Any]) -> None:
-        """Set ``field`` for every sample in order, in one vectorized write."""
+        >>> ids, hashes = dataset.values(["id", "file_hash"])  # doctest: +SKIP
+        """
+        if not isinstance(field_or_fields, str):
+            return [self.values(f, missing_value) for f in field_or_fields]
+        rows = self._rows()
+        self._check_shown(field_or_fields, rows)
+        out = self._store.values_at(rows.positions, field_or_fields)
+        if missing_value is not None:
+            out = [missing_value if v is None else v for v in out]
+        return out
+
+    def set_values(
+        self,
+        field: str,
+        values: Any,
+        key_field: str | None = None,
+        expand_schema: bool = True,
+    ) -> None:
+        """Set ``field`` for every sample in order, in one vectorized write.
+
+        ``values`` may instead be a dict ``{key: value}``: the samples whose ``key_field``
+        (default ``"id"``) is a key get its value and the others keep theirs; a key no sample
+        has raises ValueError, as in FiftyOne. ``expand_schema=False`` refuses a new field.
+
+        >>> dataset.set_values("file_hash", {sample_id: "ab12"}, key_field="id")  # doctest: +SKIP
+        """
+        if not expand_schema and field.partition(".")[0] not in self._store.schema:
+            raise ValueError(
+                f"set_values: {self._describe()} has no field {field!r} and expand_schema=False"
+            )
         positions = self._row_positions()
-        if len(values) != len(positions):
+        if isinstance(values, Mapping):
+            key_field = key_field or "id"
+            keys = self.values(key_field)
+            chosen = [i for i, key in enumerate(keys) if key in values]
+            unknown = set(values) - {keys[i] for i in chosen}
+            if unknown:
+                raise ValueError(
+                    f"set_values: {len(unknown)} keys match no sample's {key_field!r} in "
+                    f"{self._describe()} (e.g. {next(iter(unknown))!r}); nothing was set"
+                )
+            positions = positions[np.asarray(chosen, dtype=np.int64)]
+            values = [values[keys[i]] for i in chosen]
+        elif key_field is not None:
+            raise ValueError(f"set_values: key_field={key_field!r} needs values as a dict")
+        elif len(values) != len(positions):
             raise ValueError(
                 f"set_values: got {len(values)} values for {len(positions)} samples of "
                 f"{self._describe()}; give one value per sample"
@@ -265,6 +400,7 @@ class SampleCollection:
 
     def _series(self, column: str) -> pd.Series:
         rows = self._rows()
+        self._check_shown(column, rows)
         if column in rows.frame.columns:
             return rows.frame[column].take(rows.positions)
         return pd.Series(np.full(len(rows.positions), None, dtype=object))
@@ -301,6 +437,11 @@ class SampleCollection:
             return (None, None)
         return (to_python(series.min()), to_python(series.max()))
 
+    def _aggregate(self, pipeline: Sequence[Mapping[str, Any]] | None = None, **_: Any) -> list:
+        # FiftyOne 1.x code runs raw pipelines through this (private in FiftyOne too); the
+        # walkthrough in benchmarks/walkthroughs/fiftyone_*.py does
+        return self.aggregate(list(pipeline or []))
+
     def aggregate(self, pipeline: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> list[dict]:
         """Run a MongoDB aggregation pipeline over the samples; returns a list of dicts.
 
@@ -316,7 +457,11 @@ class SampleCollection:
 
     def _frame_for_pipeline(self) -> pd.DataFrame:
         rows = self._rows()
-        return self._store.rows_frame(rows.positions, rows.frame)
+        frame = self._store.rows_frame(rows.positions)
+        if rows.hidden:
+            hidden = [c for c in frame.columns if c.partition(".")[0] in rows.hidden]
+            frame = frame.drop(columns=hidden)
+        return frame
 
     def to_pandas(self) -> pd.DataFrame:
         """A copy of the samples as a DataFrame (one row per sample, flat dotted columns; an
@@ -340,9 +485,56 @@ class SampleCollection:
             raise
         return clone
 
-    def get_field_schema(self) -> dict[str, str]:
-        """``{field name: kind}``, e.g. ``{"filepath": "StringField", ...}``."""
-        return self._store.schema.copy()
+    def get_field_schema(
+        self, ftype: Any = None, embedded_doc_type: type | None = None
+    ) -> dict[str, Field]:
+        """``{field name: field object}`` in order, e.g. ``{"filepath": StringField, ...}``;
+        only fields of class ``ftype`` (and label type ``embedded_doc_type``) when given.
+
+        >>> isinstance(dataset.get_field_schema()["file_hash"], fo.StringField)  # doctest: +SKIP
+        True
+        """
+        out = {}
+        hidden = self._rows().hidden if self._is_view else frozenset()
+        for name, kind in self._store.schema.items():
+            if name in hidden:
+                continue
+            field = field_of_kind(kind, name)
+            if ftype is not None and not isinstance(field, ftype):
+                continue
+            if embedded_doc_type is not None and getattr(field, "document_type", None) is not (
+                embedded_doc_type
+            ):
+                continue
+            out[name] = field
+        return out
+
+    def get_field(self, path: str) -> Field:
+        """The field object of a field (``"ground_truth"``) or label attribute
+        (``"ground_truth.label"``); ValueError for an unknown one."""
+        schema = self._store.schema
+        kind = schema.get(path)
+        if kind is None:
+            kind = schema.kind_of_column(schema.value_column(path))
+        return field_of_kind(kind, path)
+
+    def has_field(self, path: str) -> bool:
+        """Whether :meth:`get_field` knows ``path``."""
+        try:
+            self.get_field(path)
+        except ValueError:
+            return False
+        return True
+
+    def clone_sample_field(self, field_name: str, new_field_name: str) -> None:
+        """Copy a field into a new one (for a view: only its samples' values; None elsewhere)."""
+        positions = self._row_positions() if self._is_view else None
+        self._store.copy_field(field_name, new_field_name, positions)
+
+    def clear_sample_field(self, field_name: str) -> None:
+        """Set a field to None for every sample (of a view: of its samples)."""
+        positions = self._row_positions() if self._is_view else None
+        self._store.clear_field(field_name, positions)
 
     # -- files ----------------------------------------------------------------------------
     def compute_filehashes(
@@ -379,43 +571,58 @@ class SampleCollection:
     def export(
         self,
         export_dir: str,
-        label_field: str = "ground_truth",
-        dataset_type: str | None = "image_classification_dir_tree",
-        export_media: bool | str = True,
+        dataset_type: Any = None,
+        label_field: str | None = None,
+        export_media: bool | str | None = True,
+        rel_dir: str | None = None,
         overwrite: bool = False,
         progress: bool | None = None,
     ) -> str:
-        """Write the samples as ``<export_dir>/<label>/<file>``; returns ``export_dir``.
+        """Write the samples as ``<export_dir>/<label>/<file>`` (FiftyOne's
+        ``fo.types.ImageClassificationDirectoryTree``, the default); returns ``export_dir``.
 
+        ``label_field``: a Classification field (or a string field); by default the first
+        Classification field, as in FiftyOne. Unlabeled samples go to ``_unlabeled/``.
         ``export_media``: True (copy), ``"hardlink"``, ``"symlink"`` or False (labels only, a
-        manifest). The export is built beside ``export_dir`` and renamed into place when
-        complete. A non-empty ``export_dir`` is refused unless ``overwrite=True``.
+        manifest). ``rel_dir``: keep each file's path relative to it under its label folder.
+        The export is built beside ``export_dir`` and renamed into place when complete. A
+        non-empty ``export_dir`` is refused unless ``overwrite=True``.
+
+        >>> dataset.export("/data/clean", fo.types.ImageClassificationDirectoryTree)  # doctest: +SKIP
         """
+        from fo_lite.types import resolve
         from fo_lite.utils.data import export_image_classification_dir_tree
 
-        if dataset_type not in (
-            None,
-            "image_classification_dir_tree",
-            "ImageClassificationDirectoryTree",
-        ):
-            raise ValueError(
-                f"unsupported dataset_type {dataset_type!r}; fo_lite exports "
-                "'image_classification_dir_tree'"
-            )
-        kind = self._store.schema.get(label_field)
+        resolve(dataset_type or "image_classification_dir_tree", "exports")
+        schema = self._store.schema
+        if label_field is None:
+            label_field = next((f for f in schema if schema.label_type(f)), None)
+            if label_field is None:
+                raise ValueError(
+                    "export: no Classification field to export; pass label_field= (fields: "
+                    f"{', '.join(schema)})"
+                )
+        kind = schema.get(label_field)
         if kind is None:
-            raise ValueError(
-                f"export: no field {label_field!r}; fields: {', '.join(self._store.schema)}"
-            )
+            raise ValueError(f"export: no field {label_field!r}; fields: {', '.join(schema)}")
         label_column = f"{label_field}.label" if embedded_type(kind) else label_field
         return export_image_classification_dir_tree(
             self.values("filepath"),
             self.values(label_column),
             export_dir,
-            export_media=export_media,
+            export_media=True if export_media is None else export_media,
             overwrite=overwrite,
             progress=progress,
+            rel_dir=rel_dir,
         )
+
+
+def _autosaved(samples: Iterator[Sample], context: SaveContext) -> Iterator[Sample]:
+    # a break closes this generator at its yield: the context exits and writes what was saved
+    with context:
+        for sample in samples:
+            yield sample
+            context.save(sample)
 
 
 def _ids_of(sample_ids: Any) -> Any:

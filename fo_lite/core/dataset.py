@@ -140,41 +140,79 @@ class Dataset(SampleCollection):
         return self._store.frame()
 
     # -- fields ---------------------------------------------------------------------------
-    def add_sample_field(self, field: str, kind: str = fof.ANY) -> None:
-        """Declare a new field (every sample gets None)."""
-        self._store.add_field(field, kind)
+    def add_sample_field(
+        self,
+        field_name: str,
+        ftype: Any = fof.Field,
+        embedded_doc_type: type | None = None,
+        subfield: Any = None,
+    ) -> None:
+        """Declare a new field; every sample holds None.
 
-    def delete_sample_field(self, field: str) -> None:
+        >>> dataset.add_sample_field("file_hash", fo.StringField)  # doctest: +SKIP
+        >>> dataset.add_sample_field("pred", fo.EmbeddedDocumentField,
+        ...                          embedded_doc_type=fo.Classification)  # doctest: +SKIP
+        """
+        self._store.add_field(field_name, fof.kind_of_field(ftype, embedded_doc_type, subfield))
+
+    def rename_sample_field(self, field_name: str, new_field_name: str) -> None:
+        """Rename a field of every sample."""
+        self._store.rename_field(field_name, new_field_name)
+
+    def delete_sample_field(self, field_name: str) -> None:
         """Remove a field from every sample."""
-        self._store.drop_field(field)
+        self._store.drop_field(field_name)
+
+    def delete_sample_fields(self, field_names: str | Iterable[str]) -> None:
+        """Remove several fields."""
+        for field in [field_names] if isinstance(field_names, str) else list(field_names):
+            self._store.drop_field(field)
 
     # -- adding and deleting --------------------------------------------------------------
-    def add_samples(self, samples: Iterable[Sample]) -> list[str]:
-        """Add samples (made with ``fo.Sample(...)``); returns their new ids."""
+    def add_samples(self, samples: Iterable[Sample], expand_schema: bool = True) -> list[str]:
+        """Add samples; returns their new ids.
+
+        A new sample (``fo.Sample(...)``) becomes a handle on its row; a sample of a dataset
+        (this one or another), or a whole dataset or view, is added as a copy and left as it
+        is, as in FiftyOne. ``expand_schema=False`` refuses samples with fields the dataset
+        does not have (ValueError, nothing added)."""
+        if isinstance(samples, SampleCollection):
+            if not expand_schema:
+                self._check_no_new_fields(samples.get_field_schema())
+            return self.add_collection(samples, new_ids=True)
         samples = list(samples)
         for s in samples:
             if not isinstance(s, Sample):
                 raise TypeError(f"add_samples takes fo.Sample objects, not {type(s).__name__}")
-            if s.dataset is not None:
-                raise ValueError(f"sample {s.id} already belongs to dataset {s.dataset.name!r}")
         rows = [dict(s.iter_fields()) for s in samples]
         fields = list(dict.fromkeys(f for row in rows for f in row))
+        if not expand_schema:
+            self._check_no_new_fields(fields)
         columns = {f: [fof.owned_copy(row.get(f)) for row in rows] for f in fields}
         ids = self._store.append(columns)
         for s, sample_id in zip(samples, ids, strict=True):
-            attach(s, self._store, self, sample_id)
+            if s.dataset is None:
+                attach(s, self._store, self, sample_id)
         return ids
 
-    def add_sample(self, sample: Sample) -> str:
-        """Add one sample; returns its id."""
-        return self.add_samples([sample])[0]
+    def add_sample(self, sample: Sample, expand_schema: bool = True) -> str:
+        """Add one sample; returns its id (see :meth:`add_samples`)."""
+        return self.add_samples([sample], expand_schema=expand_schema)[0]
+
+    def _check_no_new_fields(self, fields: Iterable[str]) -> None:
+        new = [f for f in fields if f not in self._store.schema]
+        if new:
+            raise ValueError(
+                f"fields {new} are not in dataset {self.name!r} and expand_schema=False; add "
+                "them with add_sample_field first, or pass expand_schema=True"
+            )
 
     def add_collection(self, collection: SampleCollection, new_ids: bool = False) -> list[str]:
         """Add copies of the samples of another dataset or view, with every field of its
         dataset; returns their ids (the same ids unless ``new_ids=True``)."""
-        rows = collection._rows()
-        frame = rows.store.detached(rows.store.rows_frame(rows.positions, rows.frame))
-        return self._store.append_frame(frame, rows.store.schema, new_ids)
+        kinds = {name: field.kind for name, field in collection.get_field_schema().items()}
+        frame = collection.to_pandas()  # a copy of the fields the collection shows
+        return self._store.append_frame(frame, kinds, new_ids)
 
     def __delitem__(self, sample_id: str) -> None:
         """``del dataset[id]``: delete one sample (O(1); rows are compacted lazily)."""
@@ -239,27 +277,35 @@ class Dataset(SampleCollection):
     def from_dir(
         cls,
         dataset_dir: str,
-        dataset_type: str = "image_classification_dir_tree",
+        dataset_type: Any = None,
         name: str | None = None,
-        label_field: str = "ground_truth",
+        label_field: str | None = None,
+        tags: str | Sequence[str] | None = None,
         overwrite: bool = False,
         persistent: bool = False,
     ) -> Dataset:
-        """A dataset from a folder of ``<label>/<image>`` files (one class per subfolder)."""
+        """A dataset from a folder of ``<label>/<image>`` files (one class per subfolder;
+        ``_unlabeled/`` for images without a label), FiftyOne's
+        ``fo.types.ImageClassificationDirectoryTree`` (the default). ``label_field`` defaults
+        to ``"ground_truth"``; ``tags`` are given to every sample.
+
+        >>> fo.Dataset.from_dir("/data/pets", fo.types.ImageClassificationDirectoryTree)  # doctest: +SKIP
+        """
+        from fo_lite.types import resolve
         from fo_lite.utils.data import parse_image_classification_dir_tree
 
-        if dataset_type not in (
-            "image_classification_dir_tree",
-            "ImageClassificationDirectoryTree",
-        ):
-            raise ValueError(
-                f"unsupported dataset_type {dataset_type!r}; fo_lite reads "
-                "'image_classification_dir_tree' (<dataset_dir>/<label>/<image>)"
-            )
+        resolve(dataset_type or "image_classification_dir_tree", "reads")
         samples, _ = parse_image_classification_dir_tree(dataset_dir)
-        return cls.from_image_classification_samples(
-            samples, name=name, label_field=label_field, overwrite=overwrite, persistent=persistent
+        dataset = cls.from_image_classification_samples(
+            samples,
+            name=name,
+            label_field=label_field or "ground_truth",
+            overwrite=overwrite,
+            persistent=persistent,
         )
+        if tags:
+            dataset.tag_samples(tags)
+        return dataset
 
     # -- printing -------------------------------------------------------------------------
     def summary(self) -> str:
@@ -277,8 +323,9 @@ class Dataset(SampleCollection):
         return {"samples": len(frame), "memory_bytes": int(frame.memory_usage(deep=True).sum())}
 
 
-def load_dataset(name: str) -> Dataset:
-    """The dataset called ``name``: the loaded one, or the saved one read from disk.
+def load_dataset(name: str, create_if_necessary: bool = False) -> Dataset:
+    """The dataset called ``name``: the loaded one, or the saved one read from disk (or a new
+    empty one with ``create_if_necessary=True``).
 
     Raises :class:`DatasetNotFoundError` (a ValueError) for an unknown name,
     :class:`~fo_lite.core.locking.DatasetLockedError` if another process has it open, and
@@ -291,6 +338,8 @@ def load_dataset(name: str) -> Dataset:
     if record is not None:
         return record.owner
     if not registry.is_saved(name):
+        if create_if_necessary:
+            return Dataset(name)
         raise registry.not_found(name)
     return registry.load_saved(name, Dataset._of_record).owner
 

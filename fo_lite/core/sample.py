@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+import os
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from fo_lite.core import fields as fof
-from fo_lite.core.labels import Classification
+from fo_lite.core.labels import LABEL_TYPES, Classification
 
 if TYPE_CHECKING:
     from fo_lite.core.store import SampleStore
@@ -39,6 +40,8 @@ class Sample:
         "_edits",
         "_in_view",
         "_handed_out",
+        "_hidden",
+        "_selected",
     )
 
     def __init__(self, filepath: str, tags: list[str] | None = None, **fields: Any) -> None:
@@ -51,6 +54,8 @@ class Sample:
         self._edits: dict[str, Any] = {}
         # field -> (list, dict or label handed out by a read, a copy of it then, dataset version)
         self._handed_out: dict[str, tuple[Any, Any, int]] | None = None
+        self._hidden: frozenset[str] = frozenset()  # fields a view left out
+        self._selected: frozenset[str] | None = None  # the fields a view's select_fields chose
         self["filepath"] = filepath
         self["tags"] = [] if tags is None else tags
         for name, value in fields.items():
@@ -78,6 +83,22 @@ class Sample:
         """Always ``"image"``."""
         return "image"
 
+    @property
+    def selected_field_names(self) -> set[str] | None:
+        """The fields a view's ``select_fields`` chose (None if it chose none), as FiftyOne."""
+        return None if self._selected is None else set(self._selected)
+
+    @property
+    def excluded_field_names(self) -> set[str] | None:
+        """The fields a view's ``exclude_fields`` left out (None if none), as FiftyOne."""
+        excluded = self._hidden if self._selected is None else self._hidden & self._selected
+        return set(excluded) or None
+
+    @property
+    def filename(self) -> str:
+        """The base name of the sample's file (``"1.jpg"`` for ``/data/cat/1.jpg``)."""
+        return os.path.basename(self["filepath"])
+
     def _position(self) -> int:
         store = self._store
         if store is None:
@@ -101,16 +122,20 @@ class Sample:
                 return self[name]
             except KeyError:
                 pass
-        elif name in self._store.schema:
+        elif name in self._store.schema and name not in self._hidden:
             return self._read_saved(name)
-        raise AttributeError(f"sample has no field {name!r}; fields: {', '.join(self.field_names)}")
+        raise AttributeError(self._no_field(name))
+
+    def _no_field(self, name: str) -> str:
+        hidden = " (the view excludes it)" if name in self._hidden else ""
+        return f"sample has no field {name!r}{hidden}; fields: {', '.join(self.field_names)}"
 
     def __getitem__(self, field: str) -> Any:
         if field in self._edits:
             return self._edits[field]
         if field == "id":
             return self._sample_id
-        if self._store is None:
+        if self._store is None or field in self._hidden:
             raise KeyError(field)
         return self._read_saved(field)
 
@@ -137,8 +162,18 @@ class Sample:
                 yield name, self[name]
 
     def get_field(self, field: str) -> Any:
-        """The value of ``field`` (FiftyOne's name for ``sample[field]``)."""
-        return self[field]
+        """The value of ``field`` (``sample[field]``); AttributeError if there is no such field,
+        as in FiftyOne."""
+        try:
+            return self[field]
+        except KeyError:
+            raise AttributeError(self._no_field(field)) from None
+
+    def has_field(self, field: str) -> bool:
+        """Whether the sample has ``field`` (its dataset's schema, or its own edits)."""
+        if field in self._edits or field == "id":
+            return True
+        return self._store is not None and field in self._store.schema and field not in self._hidden
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -147,42 +182,102 @@ class Sample:
         if store is None:
             return ("id", *self._edits)
         schema = store.schema
-        names = list(schema)
+        names = [f for f in schema if f not in self._hidden]
         names += [f for f in self._edits if f not in schema]
         return tuple(names)
 
     def to_dict(self) -> dict[str, Any]:
-        """All fields as a JSON-able dict (labels as nested dicts)."""
+        """All fields as a JSON-able dict (labels as nested dicts with ``_cls``)."""
         out = {}
         for name in self.field_names:
             value = self[name]
             out[name] = value.to_dict() if isinstance(value, Classification) else value
         return out
 
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Sample:
+        """A new sample (in no dataset) from :meth:`to_dict` output: labels given as dicts with
+        ``"_cls"`` become label objects; ids and dataset bookkeeping keys are dropped.
+
+        >>> fo.Sample.from_dict({"filepath": "/a.jpg", "gt": {"_cls": "Classification", "label": "cat"}})  # doctest: +SKIP
+        """
+        fields = {k: _from_plain(v) for k, v in d.items() if k not in _NOT_FIELDS}
+        if "filepath" not in fields:
+            raise ValueError(f"Sample.from_dict needs a 'filepath' key; got keys {list(d)}")
+        return cls(**fields)
+
+    def copy(
+        self, fields: str | Iterable[str] | Mapping[str, str] | None = None, omit_fields: Any = None
+    ) -> Sample:
+        """A deep copy that belongs to no dataset (no id), as in FiftyOne.
+
+        ``fields``: only these fields (a dict renames them: ``{"old": "new"}``);
+        ``omit_fields``: all but these. ``filepath`` is always kept."""
+        names = [n for n in self.field_names if n != "id"]
+        rename: dict[str, str] = {}
+        if fields is not None:
+            wanted = [fields] if isinstance(fields, str) else fields
+            rename = dict(wanted) if isinstance(wanted, Mapping) else {f: f for f in wanted}
+            names = [n for n in names if n in rename or n == "filepath"]
+        if omit_fields is not None:
+            omit = {omit_fields} if isinstance(omit_fields, str) else set(omit_fields)
+            names = [n for n in names if n not in omit or n == "filepath"]
+        values = {rename.get(n, n): copy.deepcopy(self[n]) for n in names}
+        return Sample(**values)
+
     # -- writing --------------------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
         if name in Sample.__slots__:
             object.__setattr__(self, name, value)
-        else:
+        elif self.has_field(name):  # "id" included: refused as read-only
             self[name] = value
+        elif hasattr(Sample, name):  # a property such as media_type: AttributeError
+            object.__setattr__(self, name, value)
+        else:  # FiftyOne's rule: new fields by item syntax only, so typos do not add fields
+            raise ValueError(
+                f"sample has no field {name!r}; add a new field with sample[{name!r}] = value "
+                f"or sample.set_field({name!r}, value) (fields: {', '.join(self.field_names)})"
+            )
 
     def __setitem__(self, field: str, value: Any) -> None:
         if field in fof.READ_ONLY_FIELDS:
             raise ValueError(f"field {field!r} is read-only; ids are assigned by the dataset")
         if field not in _CHECKED_NAMES:
             _CHECKED_NAMES.add(fof.check_field_name(field))
-        if field == "filepath" and not isinstance(value, str):
-            raise TypeError(f"filepath must be a string path, not {value!r}")
-        if field == "tags" and (
+        if field in self._hidden:
+            raise KeyError(f"field {field!r} is excluded from this view; it cannot be set here")
+        if field == "filepath":
+            if not isinstance(value, str):
+                raise TypeError(f"filepath must be a string path, not {value!r}")
+            if not os.path.isabs(value):  # absolute, as FiftyOne makes it
+                value = os.path.abspath(os.path.expanduser(value))
+        elif field == "tags" and (
             not isinstance(value, list | tuple) or not all(isinstance(t, str) for t in value)
         ):
             raise TypeError(f"tags must be a list of strings, not {value!r}")
         fof.kind_of_value(value)  # raises for values no field can hold
-        self._edits[field] = list(value) if isinstance(value, tuple) else value
+        # lists copied, tuples made lists, NumPy scalars made Python ones (to_dict is JSON-able)
+        self._edits[field] = fof.owned_copy(value)
 
-    def set_field(self, field: str, value: Any) -> None:
-        """Set ``field`` (FiftyOne's name for ``sample[field] = value``); call :meth:`save` after."""
+    def set_field(self, field: str, value: Any, create: bool = True) -> None:
+        """Set ``field`` (``sample[field] = value``); call :meth:`save` after.
+
+        ``create=False`` refuses a field the sample does not have (ValueError), as in
+        FiftyOne."""
+        if not create and not self.has_field(field):
+            raise ValueError(
+                f"sample has no field {field!r} and create=False; fields: "
+                f"{', '.join(self.field_names)}"
+            )
         self[field] = value
+
+    def clear_field(self, field: str) -> None:
+        """Set ``field`` to None (``tags`` to ``[]``); call :meth:`save` after."""
+        if field in ("id", "filepath"):
+            raise ValueError(f"field {field!r} cannot be cleared")
+        if not self.has_field(field):
+            raise ValueError(self._no_field(field))
+        self[field] = [] if field == "tags" else None
 
     def save(self) -> None:
         """Write this sample's edits to its dataset (buffered; O(1) per field)."""
@@ -233,6 +328,18 @@ class Sample:
         return hash(self._sample_id) if self._sample_id else id(self)
 
 
+_NOT_FIELDS = frozenset(
+    {"id", "_id", "media_type", "_media_type", "_dataset_id", "created_at", "last_modified_at"}
+)
+
+
+def _from_plain(value: Any) -> Any:
+    if isinstance(value, Mapping) and value.get("_cls") in LABEL_TYPES:
+        label_type = LABEL_TYPES[value["_cls"]]
+        return label_type(**{a: value.get(a) for a in label_type.attributes()})
+    return value
+
+
 def _format_value(value: Any) -> str:
     if isinstance(value, Classification):
         inner = ",\n".join(
@@ -243,9 +350,17 @@ def _format_value(value: Any) -> str:
 
 
 def attached(
-    store: SampleStore, dataset: Any, sample_id: str, pos: int, layout: int, in_view: bool
+    store: SampleStore,
+    dataset: Any,
+    sample_id: str,
+    pos: int,
+    layout: int,
+    in_view: bool,
+    hidden: frozenset[str] = frozenset(),
+    selected: frozenset[str] | None = None,
 ) -> Sample:
-    """A handle on the row ``pos`` (valid for ``layout``) of ``store``, which ``dataset`` owns.
+    """A handle on the row ``pos`` (valid for ``layout``) of ``store``, which ``dataset`` owns;
+    ``hidden`` are fields the view left out, ``selected`` those its select_fields chose.
 
     The one way datasets and views make samples; it sets the slots directly because it runs
     once per sample of every loop."""
@@ -258,6 +373,8 @@ def attached(
     _set_edits(sample, {})
     _set_in_view(sample, in_view)
     _set_handed_out(sample, None)
+    _set_hidden(sample, hidden)
+    _set_selected(sample, selected)
     return sample
 
 
@@ -279,3 +396,5 @@ _set_layout = Sample._layout.__set__  # type: ignore[attr-defined]
 _set_edits = Sample._edits.__set__  # type: ignore[attr-defined]
 _set_in_view = Sample._in_view.__set__  # type: ignore[attr-defined]
 _set_handed_out = Sample._handed_out.__set__  # type: ignore[attr-defined]
+_set_hidden = Sample._hidden.__set__  # type: ignore[attr-defined]
+_set_selected = Sample._selected.__set__  # type: ignore[attr-defined]

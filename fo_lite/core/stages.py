@@ -1,8 +1,7 @@
 """View stages: small objects that validate, serialize and apply themselves.
 
-A stage's ``apply(rows)`` takes the :class:`Rows` selected so far (the live frame, the store
-and the kept row positions, in view order) and returns the rows it keeps, in its order.
-Stages never copy the frame for rows they do not need.
+The protocol (``apply(rows) -> rows``) is in :mod:`fo_lite.core.stage_base`; the stages that
+choose fields are in :mod:`fo_lite.core.field_stages`.
 
 Serialized form: ``{"_stage": "match", "kwargs": {...}}``; :func:`stage_from_dict` rebuilds a
 stage by looking its name up in :data:`STAGES` (nothing is eval'ed).
@@ -10,104 +9,27 @@ stage by looking its name up in :data:`STAGES` (nothing is eval'ed).
 
 from __future__ import annotations
 
-import json
+import builtins
 import random
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from fo_lite.core.columns import subframe
-from fo_lite.core.ids import is_valid_id
+from fo_lite.core.field_stages import FIELD_STAGES
 from fo_lite.core.query import match_mask, validate_query
-from fo_lite.core.sample import Sample
+from fo_lite.core.stage_base import (
+    Rows,
+    ViewStage,
+    check_count,
+    id_list,
+    plain_json,
+    tag_list,
+)
 from fo_lite.core.store import SampleStore
-
-
-@dataclass(frozen=True)
-class Rows:
-    """What a stage reads and returns: the store and the kept positions (into its live frame).
-
-    Views cache their Rows; they hold no frame, so an old frame is freed once the store
-    replaces it."""
-
-    store: SampleStore
-    positions: np.ndarray
-
-    @property
-    def frame(self) -> pd.DataFrame:
-        """The live frame the positions index."""
-        return self.store.frame()
-
-    def keep(self, positions: np.ndarray) -> Rows:
-        """The same rows source with other positions."""
-        return Rows(self.store, positions)
-
-    def subframe(self) -> pd.DataFrame:
-        """The kept rows of the frame (index labels = positions; no copy for all rows)."""
-        return subframe(self.frame, self.positions)
-
-
-class ViewStage:
-    """Base class: subclasses set ``name`` and implement ``kwargs`` and ``apply``."""
-
-    name = ""
-
-    def kwargs(self) -> dict[str, Any]:
-        """The stage's arguments, JSON-able, as passed to its constructor."""
-        raise NotImplementedError
-
-    def apply(self, rows: Rows) -> Rows:
-        """Return the rows this stage keeps, in order."""
-        raise NotImplementedError
-
-    def to_dict(self) -> dict[str, Any]:
-        """The stage as a JSON-able dict."""
-        return {"_stage": self.name, "kwargs": self.kwargs()}
-
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.kwargs() == other.kwargs()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(repr(self))
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={_short_repr(v)}" for k, v in self.kwargs().items())
-        return f"{type(self).__name__}({args})"
-
-
-def _short_repr(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _plain_json(value: Any, stage: str) -> Any:
-    """``value`` as plain JSON data (NumPy scalars unwrapped), so that views serialize.
-
-    Raises TypeError naming the offending type (e.g. a compiled ``re.Pattern``).
-    """
-
-    def plain(item: Any) -> Any:
-        if isinstance(item, np.generic):
-            return item.item()
-        hint = " (write {'$regex': 'pattern'} instead)" if hasattr(item, "pattern") else ""
-        raise TypeError(
-            f"{stage}: {type(item).__name__} values cannot be used in a view{hint}; use "
-            "strings, numbers, booleans, None, lists and dicts"
-        )
-
-    return json.loads(json.dumps(value, default=plain))
-
-
-def _check_count(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{what} must be a non-negative integer, not {value!r}")
-    if value < 0:
-        raise ValueError(f"{what} must be a non-negative integer, not {value}")
-    return int(value)
 
 
 class Match(ViewStage):
@@ -118,7 +40,7 @@ class Match(ViewStage):
     def __init__(self, filter: Mapping[str, Any]) -> None:  # noqa: A002 (FiftyOne's name)
         validate_query(filter)
         self.filter = filter
-        self._plain_filter = _plain_json(filter, "match")
+        self._plain_filter = plain_json(filter, "match")
 
     def kwargs(self) -> dict[str, Any]:
         return {"filter": self._plain_filter}
@@ -128,35 +50,31 @@ class Match(ViewStage):
         return rows.keep(rows.positions[mask])
 
 
-def tag_list(tags: str | Iterable[str], caller: str) -> list[str]:
-    """``tags`` as a list of tag strings (one string is one tag); a TypeError naming ``caller``
-    for anything else."""
-    if isinstance(tags, str):
-        tags = [tags]
-    elif isinstance(tags, Iterable) and not isinstance(tags, Mapping):
-        tags = list(tags)
-    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-        raise TypeError(
-            f"{caller} takes a tag string or a list of tag strings, got {tags!r}; "
-            f"e.g. {caller}('dup') or {caller}(['dup', 'train'])"
-        )
-    return tags
-
-
 class MatchTags(ViewStage):
-    """Keep samples that have any of ``tags`` (or none of them, with ``bool=False``)."""
+    """Keep samples that have any of ``tags`` (all of them with ``all=True``); ``bool=False``
+    keeps the others."""
 
     name = "match_tags"
 
-    def __init__(self, tags: str | Iterable[str], bool: bool = True) -> None:  # noqa: A002
+    def __init__(
+        self,
+        tags: str | Iterable[str],
+        bool: bool | None = None,  # noqa: A002 (FiftyOne's name)
+        all: bool = False,  # noqa: A002
+    ) -> None:
         self.tags = tag_list(tags, "match_tags")
-        self.bool = bool
+        self.bool = True if bool is None else builtins.bool(bool)
+        self.all = builtins.bool(all)
 
     def kwargs(self) -> dict[str, Any]:
-        return {"tags": self.tags, "bool": self.bool}
+        return {"tags": self.tags, "bool": self.bool, "all": self.all}
 
     def apply(self, rows: Rows) -> Rows:
-        mask = np.asarray(match_mask(rows.subframe(), {"tags": {"$in": self.tags}}), dtype=bool)
+        if self.all and not self.tags:
+            mask = np.ones(len(rows.positions), dtype=bool)  # every sample has all of no tags
+        else:
+            query = {"tags": {"$all" if self.all else "$in": self.tags}}
+            mask = np.asarray(match_mask(rows.subframe(), query), dtype=bool)
         return rows.keep(rows.positions[mask if self.bool else ~mask])
 
 
@@ -248,11 +166,8 @@ class Take(ViewStage):
     name = "take"
 
     def __init__(self, size: int, seed: int | None = None) -> None:
-        self.size = _check_count(size, "take size")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
-            raise TypeError(f"take seed must be an integer or None, not {seed!r}")
-        # a view must not change between evaluations: fix a seed now if none was given
-        self.seed = int(seed) if seed is not None else random.randrange(2**32)
+        self.size = check_count(size, "take size")
+        self.seed = _seed(seed, "take")
 
     def kwargs(self) -> dict[str, Any]:
         return {"size": self.size, "seed": self.seed}
@@ -263,13 +178,37 @@ class Take(ViewStage):
         return rows.keep(rows.positions[rng.choice(len(rows.positions), size=size, replace=False)])
 
 
+class Shuffle(ViewStage):
+    """All samples in a random order; the same order every time for a given ``seed``."""
+
+    name = "shuffle"
+
+    def __init__(self, seed: int | None = None) -> None:
+        self.seed = _seed(seed, "shuffle")
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"seed": self.seed}
+
+    def apply(self, rows: Rows) -> Rows:
+        return rows.keep(
+            rows.positions[np.random.default_rng(self.seed).permutation(len(rows.positions))]
+        )
+
+
+def _seed(seed: Any, stage: str) -> int:
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
+        raise TypeError(f"{stage} seed must be an integer or None, not {seed!r}")
+    # a view must not change between evaluations: fix a seed now if none was given
+    return int(seed) if seed is not None else random.randrange(2**32)
+
+
 class Limit(ViewStage):
     """The first ``limit`` samples."""
 
     name = "limit"
 
     def __init__(self, limit: int) -> None:
-        self.limit = _check_count(limit, "limit")
+        self.limit = check_count(limit, "limit")
 
     def kwargs(self) -> dict[str, Any]:
         return {"limit": self.limit}
@@ -284,32 +223,13 @@ class Skip(ViewStage):
     name = "skip"
 
     def __init__(self, skip: int) -> None:
-        self.skip = _check_count(skip, "skip")
+        self.skip = check_count(skip, "skip")
 
     def kwargs(self) -> dict[str, Any]:
         return {"skip": self.skip}
 
     def apply(self, rows: Rows) -> Rows:
         return rows.keep(rows.positions[self.skip :])
-
-
-def id_list(sample_ids: Any, stage: str) -> list[str]:
-    """Ids from an id, a Sample, or an iterable of either (checked: 24 hex digits)."""
-    if isinstance(sample_ids, str | Sample):
-        sample_ids = [sample_ids]
-    try:
-        items = list(sample_ids)
-    except TypeError:
-        raise TypeError(
-            f"{stage} takes sample ids, samples or a view, not {sample_ids!r}"
-        ) from None
-    ids = [item.id if isinstance(item, Sample) else item for item in items]
-    bad = [i for i in ids if not is_valid_id(i)]
-    if bad:
-        raise ValueError(
-            f"{stage}: {len(bad)} value(s) are not sample ids (24 hex digits), e.g. {bad[0]!r}"
-        )
-    return ids
 
 
 def _id_positions(ids: list[str], store: SampleStore) -> np.ndarray:
@@ -363,8 +283,44 @@ class Exclude(ViewStage):
         return rows.keep(rows.positions[mask[rows.positions]])
 
 
+class Concat(ViewStage):
+    """This view's samples, then those of another view of the same dataset (given as that
+    view's serialized stages; a sample in both appears twice, as in FiftyOne)."""
+
+    name = "concat"
+
+    def __init__(self, samples: list[Mapping[str, Any]]) -> None:
+        if not isinstance(samples, list):
+            raise TypeError(f"concat takes the stage dicts of a view, not {samples!r}")
+        self.stages = [stage_from_dict(d) for d in samples]
+        self.samples = [stage.to_dict() for stage in self.stages]
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"samples": self.samples}
+
+    def apply(self, rows: Rows) -> Rows:
+        other = Rows(rows.store, rows.store.all_positions())
+        for stage in self.stages:
+            other = stage.apply(other)
+        return rows.keep(np.concatenate([rows.positions, other.positions]))
+
+
 STAGES: dict[str, type[ViewStage]] = {
-    cls.name: cls for cls in (Match, MatchTags, Exists, SortBy, Take, Limit, Skip, Select, Exclude)
+    cls.name: cls
+    for cls in (
+        Match,
+        MatchTags,
+        Exists,
+        SortBy,
+        Take,
+        Shuffle,
+        Limit,
+        Skip,
+        Select,
+        Exclude,
+        Concat,
+        *FIELD_STAGES,
+    )
 }
 
 
@@ -394,4 +350,11 @@ def warn_unknown_ids(stage: Select, store: SampleStore, name: str) -> None:
         )
 
 
-__all__ = [*(cls.__name__ for cls in STAGES.values()), "ViewStage", "stage_from_dict"]
+__all__ = [
+    *(cls.__name__ for cls in STAGES.values()),
+    "Rows",
+    "ViewStage",
+    "id_list",
+    "stage_from_dict",
+    "tag_list",
+]

@@ -5,24 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-_PREFIX = "fo_lite.core.fields."
 
-
-def _kind_name(kind: str) -> str:
-    if kind.startswith("EmbeddedDocumentField("):
-        return f"{_PREFIX}EmbeddedDocumentField(fo_lite.core.labels.{kind[22:-1]})"
-    if kind.startswith("ListField("):
-        return f"{_PREFIX}ListField({_PREFIX}{kind[10:-1]})"
-    return _PREFIX + kind
-
-
-def _fields_block(schema: Mapping[str, str]) -> list[str]:
+def _fields_block(schema: Mapping[str, Any]) -> list[str]:
+    """One line per field: its name and its field object's full class name."""
     width = max(len(n) for n in schema) + 1
-    return [f"    {(n + ':').ljust(width)} {_kind_name(k)}" for n, k in schema.items()]
+    return [f"    {(n + ':').ljust(width)} {field}" for n, field in schema.items()]
 
 
 def dataset_summary(
-    name: str, num_samples: int, persistent: bool, tags: list[str], schema: Mapping[str, str]
+    name: str, num_samples: int, persistent: bool, tags: list[str], schema: Mapping[str, Any]
 ) -> str:
     """FiftyOne-style summary of a dataset."""
     lines = [
@@ -38,7 +29,7 @@ def dataset_summary(
 
 
 def view_summary(
-    name: str, num_samples: int, schema: Mapping[str, str], stages: Sequence[Any]
+    name: str, num_samples: int, schema: Mapping[str, Any], stages: Sequence[Any]
 ) -> str:
     """FiftyOne-style summary of a view, with its stages."""
     lines = [

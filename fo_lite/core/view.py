@@ -59,6 +59,11 @@ class DatasetView(SampleCollection):
             self._cached_rows, self._cached_version = rows, store.version
         return self._cached_rows
 
+    def reload(self) -> None:
+        """Evaluate the view again now (views also do so by themselves when the dataset
+        changes)."""
+        self._cached_rows = None
+
     def _serialize(self) -> list[dict[str, Any]]:
         """The stages as a JSON-able list of dicts."""
         return [stage.to_dict() for stage in self._stages]
