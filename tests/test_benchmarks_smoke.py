@@ -18,7 +18,13 @@ REPO = Path(__file__).resolve().parents[1]
 RUN = REPO / "benchmarks" / "run.py"
 STEPS = ("import", "build", "summary_views", "hash", "group", "delete", "verify")
 EXPORTS = ("export", "export_hardlink")
-CONTENDERS = ("fo_lite_seed", "fo_lite_batched", "floor")
+CONTENDERS = (
+    "fo_lite_seed",
+    "fo_lite_batched",
+    "fo_lite_autosave",
+    "fo_lite_save_context",
+    "floor",
+)
 
 
 def _env() -> dict[str, str]:
