@@ -156,3 +156,25 @@ def test_match_filters_serialize_as_plain_json(dataset):
     assert len(view) == 5
     with pytest.raises(TypeError, match=r"Pattern values cannot be used.*\$regex"):
         dataset.match({"filepath": re.compile("cat")})
+
+
+def test_list_field_counts_match_a_per_element_count(dataset):
+    import collections
+
+    words = [["a", "b"], [], None, ["a"], ["b", None, "b"], [], ["c"], None, [], ["a"], [], []]
+    dataset.set_values("words", words)
+    dataset.set_values("tags", [[t for t in w if t] if w else [] for w in words])
+    dataset.set_values("boxes", [[1, 2], None, [], [2, 3.5], None, [1], [], [], [], [], [], []])
+    elements = [t for cell in words if cell for t in cell if t is not None]
+    assert dataset.count_values("words") == dict(collections.Counter(elements))
+    assert dataset.count_values("tags") == dict(collections.Counter(elements))
+    assert dataset.distinct("words") == ["a", "b", "c"]
+    assert dataset.count("words") == sum(len(c) for c in words if c)  # None elements count
+    assert dataset.count_values("boxes") == {1: 2, 2: 2, 3.5: 1}
+    assert dataset.bounds("boxes") == (1, 3.5) and dataset.count("boxes") == 5
+    view = dataset.match({"n": {"$gt": 4}})
+    assert view.count_values("tags") == dict(
+        collections.Counter(t for i in view.values("tags") for t in i if t is not None)
+    )
+    dataset.add_sample_field("empty_list", fo.ListField)
+    assert dataset.count_values("empty_list") == {} and dataset.count("empty_list") == 0

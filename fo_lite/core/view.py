@@ -28,6 +28,16 @@ class DatasetView(SampleCollection):
         self._cached_rows: Rows | None = None
 
     @property
+    def dataset(self) -> Any:
+        """The :class:`~fo_lite.core.dataset.Dataset` this view reads.
+
+        >>> view = dataset.match({"ground_truth.label": "cat"})  # doctest: +SKIP
+        >>> view.dataset is dataset  # doctest: +SKIP
+        True
+        """
+        return self._dataset
+
+    @property
     def dataset_name(self) -> str:
         """The name of the dataset this view reads."""
         return self._dataset.name
