@@ -240,10 +240,13 @@ class Sample:
             )
 
     def __setitem__(self, field: str, value: Any) -> None:
+        if field in _PLAIN_FIELDS and type(value) is str and not self._hidden:
+            self._edits[field] = value  # the loop's hot path: a checked name, a string
+            return
         if field in fof.READ_ONLY_FIELDS:
             raise ValueError(f"field {field!r} is read-only; ids are assigned by the dataset")
-        if field not in _CHECKED_NAMES:
-            _CHECKED_NAMES.add(fof.check_field_name(field))
+        if field not in _PLAIN_FIELDS and field not in fof.BUILTIN_FIELDS:
+            _PLAIN_FIELDS.add(fof.check_field_name(field))
         if field in self._hidden:
             raise KeyError(f"field {field!r} is excluded from this view; it cannot be set here")
         if field == "filepath":
@@ -294,10 +297,10 @@ class Sample:
             for field, (value, before, _) in self._handed_out.items():
                 if field not in self._edits and value != before:
                     self[field] = value  # checked like an assignment
-            self._handed_out = None
+            _set_handed_out(self, None)
         if self._edits:
             store.write_sample(self._position(), self._edits)
-            self._edits = {}
+            _set_edits(self, {})
 
     def reload(self) -> None:
         """Drop unsaved edits, including in-place changes to lists and labels read before."""
@@ -386,7 +389,7 @@ def attach(sample: Sample, store: SampleStore, dataset: Any, sample_id: str) -> 
         object.__setattr__(sample, slot, getattr(attached_copy, slot))
 
 
-_CHECKED_NAMES: set[str] = set()  # field names that passed check_field_name
+_PLAIN_FIELDS: set[str] = set()  # names that passed check_field_name (built-ins aside)
 _new = object.__new__
 _set_store = Sample._store.__set__  # type: ignore[attr-defined]
 _set_dataset = Sample._dataset.__set__  # type: ignore[attr-defined]

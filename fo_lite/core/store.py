@@ -29,6 +29,8 @@ from fo_lite.core import fields as fof
 from fo_lite.core.ids import new_ids as _new_ids
 from fo_lite.core.schema import Schema
 
+_kind_of_value = fof.kind_of_value
+_embedded_type = fof.embedded_type
 _EMPTY_TAGS: list[str] = []  # shared by rows without tags; cells are replaced, never mutated
 _PRESENT = "?present"  # cache key suffix: a presence column as booleans
 
@@ -301,20 +303,30 @@ class SampleStore:
     # -- writes ---------------------------------------------------------------------------
     def write_sample(self, pos: int, edits: Mapping[str, Any]) -> None:
         """Buffer one sample's edits at row ``pos`` (O(1) per field); checks kinds first."""
-        self.check_open()
+        # the hot path of every sample.save() in a loop: no more than dict work per field
+        if self._closed is not None:
+            raise ValueError(self._closed)
         schema = self._schema
-        new_kinds: dict[str, str] = {}
+        new_kinds: dict[str, str] | None = None
         for field, value in edits.items():
-            kind = fof.kind_of_value(value)
+            kind = _kind_of_value(value)
             if kind != schema.get(field):  # raises for a misfit before anything is written
+                if new_kinds is None:
+                    new_kinds = {}
                 new_kinds[field] = schema.merged(field, kind)
         if new_kinds:
             schema.update(new_kinds)
         pending = self._pending
         for field, value in edits.items():
-            label_type = fof.embedded_type(schema[field])
+            kind = schema[field]
+            label_type = _embedded_type(kind)
             if label_type is None:
-                pending.setdefault(field, {})[pos] = fof.owned_copy(value, schema[field])
+                if type(value) is list or type(value) is dict:  # the store keeps its own copy
+                    value = fof.owned_copy(value, kind)
+                cells = pending.get(field)
+                if cells is None:
+                    cells = pending[field] = {}
+                cells[pos] = value
                 continue
             present = None if value is None else type(value).__name__
             pending.setdefault(f"{field}.{fof.PRESENCE}", {})[pos] = present
@@ -323,7 +335,7 @@ class SampleStore:
                 column = f"{field}.{attr}"
                 if attr_value is not None or self.has_column(column):
                     pending.setdefault(column, {})[pos] = attr_value
-        self._changed()
+        self._version += 1
 
     def set_values_at(self, positions: np.ndarray, field: str, values: Sequence[Any]) -> None:
         """Set ``field`` at live ``positions``, one vectorized write per column."""
