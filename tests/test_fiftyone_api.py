@@ -241,3 +241,16 @@ def test_renaming_a_persistent_dataset_moves_its_whole_folder(dataset):
     dataset.set_values("n", [0] * 6)  # still saved, to the new folder, under its lock
     dataset.reload()
     assert dataset.values("n") == [0] * 6 and dataset.name == "moved"
+
+
+def test_deleting_a_persistent_dataset_removes_its_whole_folder(dataset):
+    dataset.persistent = True
+    folder = registry.dataset_dir("api")
+    (folder / "brain").mkdir()
+    (folder / "brain" / "near_duplicates.json").write_text("{}")  # another module's side file
+    dataset.delete()
+    assert not folder.exists()
+    again = fo.Dataset(name="api", persistent=True)  # a new dataset of that name starts clean
+    assert sorted(p.name for p in folder.iterdir()) == ["dataset.lock", "dataset.parquet"]
+    again.persistent = False
+    assert not folder.exists()

@@ -36,6 +36,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -220,9 +222,11 @@ def load_state(dataset_dir: str | os.PathLike[str]) -> tuple[pd.DataFrame, dict]
 
 
 def delete_state(dataset_dir: str | os.PathLike[str]) -> None:
-    """Delete a saved dataset and its folder (fails if another process has it open).
+    """Delete a saved dataset and its whole folder, files other modules keep there included
+    (fails if another process has it open).
 
-    The data file goes first, so a concurrent reader sees either the dataset or nothing.
+    The data file goes first, so a concurrent reader sees either the dataset or nothing; a side
+    file that cannot be removed is reported in a warning (the dataset is gone by then).
     """
     folder = Path(dataset_dir)
     if not folder.is_dir():
@@ -236,6 +240,11 @@ def delete_state(dataset_dir: str | os.PathLike[str]) -> None:
     finally:
         locking.release(lock, unlink=True)
     try:
-        folder.rmdir()
-    except OSError:
-        pass  # the user put other files there: leave them
+        shutil.rmtree(folder)
+    except OSError as err:
+        warnings.warn(
+            f"the dataset in {folder} was deleted, but files left in its folder could not be "
+            f"removed ({err}); delete the folder by hand",
+            RuntimeWarning,
+            stacklevel=3,
+        )
