@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -11,13 +10,10 @@ import numpy as np
 import pandas as pd
 
 from fo_lite.core import stages as fos
-from fo_lite.core.documents import to_python
+from fo_lite.core.aggregating import AggregationMethods
 from fo_lite.core.field_stages import ExcludeFields, SelectFields
 from fo_lite.core.fields import (
     BUILTIN_FIELDS,
-    LIST,
-    PRESENCE,
-    STRING_LIST,
     Field,
     check_field_name,
     embedded_type,
@@ -29,7 +25,7 @@ from fo_lite.core.stages import Rows
 from fo_lite.core.store import SampleStore
 
 
-class SampleCollection:
+class SampleCollection(AggregationMethods):
     """Base of :class:`~fo_lite.core.dataset.Dataset` and :class:`~fo_lite.core.view.DatasetView`.
 
     Methods that add a stage return a :class:`~fo_lite.core.view.DatasetView`.
@@ -398,81 +394,6 @@ class SampleCollection:
         counts.pop(None, None)
         return counts
 
-    def _column_series(self, field: str) -> pd.Series:
-        return self._series(self._store.schema.value_column(field))
-
-    def _is_list_field(self, field: str) -> bool:
-        schema = self._store.schema
-        return schema.get(schema.value_column(field)) in (LIST, STRING_LIST)
-
-    def _elements(self, field: str) -> pd.Series:
-        """The values of ``field``; for a list field its elements, None elements dropped (one
-        pass in C over the lists: fast at a million rows)."""
-        series = self._column_series(field)
-        if not self._is_list_field(field):
-            return series
-        flat = list(itertools.chain.from_iterable(_lists(series)))
-        return pd.Series(flat, dtype=object).dropna()
-
-    def _series(self, column: str) -> pd.Series:
-        rows = self._rows()
-        self._check_shown(column, rows)
-        if column not in rows.frame.columns:
-            return pd.Series(np.full(len(rows.positions), None, dtype=object))
-        series = rows.frame[column]
-        return (
-            series if rows.positions is self._store.all_positions() else series.take(rows.positions)
-        )
-
-    def count(self, field: str | None = None) -> int:
-        """The number of samples, or of non-None values of ``field`` (list elements for lists).
-
-        An embedded label counts where it is set, even with no attribute set (an empty
-        ``Classification()``), as in FiftyOne."""
-        if field is None:
-            return len(self)
-        if self._store.schema.label_type(field) is not None:
-            return int(self._series(f"{field}.{PRESENCE}").notna().sum())
-        series = self._column_series(field)
-        if self._is_list_field(field):
-            return sum(map(len, _lists(series)))
-        return int(series.notna().sum())
-
-    def count_values(self, field: str) -> dict[Any, int]:
-        """``{value: count}`` of ``field`` (of list elements for list fields; None for nulls)."""
-        counts = self._elements(field).value_counts(dropna=False, sort=False)
-        return {to_python(k): int(v) for k, v in counts.items()}
-
-    def distinct(self, field: str) -> list[Any]:
-        """The sorted distinct non-None values of ``field`` (list elements for list fields)."""
-        series = self._elements(field).dropna()
-        return sorted(to_python(v) for v in pd.unique(series))
-
-    def bounds(self, field: str) -> tuple[Any, Any]:
-        """``(min, max)`` of the non-None values of ``field``; ``(None, None)`` when there are none."""
-        series = self._elements(field).dropna()
-        if series.empty:
-            return (None, None)
-        return (to_python(series.min()), to_python(series.max()))
-
-    def _aggregate(self, pipeline: Sequence[Mapping[str, Any]] | None = None, **_: Any) -> list:
-        # FiftyOne 1.x code runs raw pipelines through this (private in FiftyOne too); the
-        # walkthrough in benchmarks/walkthroughs/fiftyone_*.py does
-        return self.aggregate(list(pipeline or []))
-
-    def aggregate(self, pipeline: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> list[dict]:
-        """Run a MongoDB aggregation pipeline over the samples; returns a list of dicts.
-
-        >>> dataset.aggregate([{"$group": {"_id": "$file_hash", "count": {"$sum": 1}}},
-        ...                    {"$match": {"count": {"$gt": 1}}}])  # doctest: +SKIP
-        """
-        from fo_lite.core.aggregate import run_pipeline, validate_pipeline
-
-        if isinstance(pipeline, Mapping):
-            pipeline = [pipeline]
-        validate_pipeline(pipeline)
-        return run_pipeline(self._frame_for_pipeline(), pipeline)
-
     def _frame_for_pipeline(self) -> pd.DataFrame:
         rows = self._rows()
         frame = self._store.rows_frame(rows.positions)
@@ -646,12 +567,3 @@ def _autosaved(samples: Iterator[Sample], context: SaveContext) -> Iterator[Samp
 def _ids_of(sample_ids: Any) -> Any:
     """A collection's ids (a view or dataset given where ids are expected), else as given."""
     return sample_ids.values("id") if isinstance(sample_ids, SampleCollection) else sample_ids
-
-
-def _lists(series: pd.Series) -> list[list]:
-    """The non-empty list cells of a list field's column (nulls left out)."""
-    cells = series.to_numpy(dtype=object)
-    lists = list(filter(None, cells))  # None and [] are falsy: filtered in C
-    if any(v.__class__ is not list for v in lists):  # NaN (truthy) for null: a column never set
-        lists = [v for v in lists if v.__class__ is list]
-    return lists
