@@ -24,6 +24,8 @@ _LAZY: dict[str, str | tuple[str, str]] = {
     "DatasetView": "fo_lite.core.view",
     "Sample": "fo_lite.core.sample",
     "Classification": "fo_lite.core.labels",
+    "ViewExpression": "fo_lite.core.expressions",
+    "ViewField": "fo_lite.core.expressions",
     "Aggregation": "fo_lite.core.aggregations",
     "Bounds": "fo_lite.core.aggregations",
     "Count": "fo_lite.core.aggregations",
@@ -87,6 +89,8 @@ __all__ = [
     "StringField",
     "Sum",
     "Values",
+    "ViewExpression",
+    "ViewField",
     "config",
     "dataset_exists",
     "delete_dataset",
@@ -124,6 +128,7 @@ if TYPE_CHECKING:  # pragma: no cover
         list_datasets,
         load_dataset,
     )
+    from fo_lite.core.expressions import ViewExpression, ViewField
     from fo_lite.core.fields import (
         BooleanField,
         DictField,

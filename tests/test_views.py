@@ -116,6 +116,7 @@ def test_serialization_round_trip_is_json(dataset):
         .shuffle(seed=3)
         .exclude_fields("n")
         .select_fields("ground_truth")
+        .set_field("ground_truth.label", fo.ViewField("label").upper())
     )
     data = json.loads(json.dumps(view._serialize()))
     rebuilt = fo.DatasetView._from_serialized(dataset, data)

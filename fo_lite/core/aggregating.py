@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 from fo_lite.core import aggregations as foa
+from fo_lite.core.documents import MISSING, to_python
+from fo_lite.core.expr_eval import evaluate
 from fo_lite.core.fields import LIST, PRESENCE, STRING_LIST
 
 
@@ -76,7 +78,22 @@ class AggregationMethods:
         return self._elements(field)
 
     def _expression_values(self, field: Any, expr: Any, per_sample: bool) -> pd.Series:
-        raise NotImplementedError("expressions in aggregations come with fo_lite.core.expressions")
+        """An ``F`` expression's values (``expr`` applied to ``field``'s value, as FiftyOne
+        compiles it with the field as prefix); per element (lists unwound) unless
+        ``per_sample``."""
+        if isinstance(field, str):
+            if not hasattr(expr, "to_mongo"):
+                raise TypeError(f"expr must be an F expression, not {expr!r}")
+            mongo = expr.to_mongo(prefix="$" + field)
+        elif expr is not None:
+            raise ValueError("give an F expression as field_or_expr or as expr=, not both")
+        else:
+            mongo = field.to_mongo() if hasattr(field, "to_mongo") else field
+        values = evaluate(self._frame_for_pipeline(), mongo).to_numpy(dtype=object)
+        plain = [None if v is MISSING else to_python(v) for v in values]
+        if not per_sample:
+            plain = [e for v in plain for e in (v if type(v) is list else [v])]
+        return pd.Series(plain, dtype=object)
 
     # -- the values of a field ------------------------------------------------------------
     def _elements(self, field: str) -> pd.Series:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from fo_lite.core import stages as fos
 from fo_lite.core.aggregating import AggregationMethods
-from fo_lite.core.field_stages import ExcludeFields, SelectFields
+from fo_lite.core.field_stages import ExcludeFields, SelectFields, SetField
 from fo_lite.core.fields import (
     BUILTIN_FIELDS,
     Field,
@@ -74,12 +74,15 @@ class SampleCollection(AggregationMethods):
         ds, store = self._dataset, self._store
         rows = self._rows()
         positions, hidden, selected = rows.positions, rows.hidden, rows.selected
+        overlay = _overlay(rows)
         layout = store.layout  # if rows move during the loop, samples re-look-up their row
         ids = store.column_cells("id")[positions]
         in_view = self._is_view
         for pos, sample_id in zip(positions.tolist(), ids.tolist(), strict=True):
             if sample_id in store:
-                yield attached(store, ds, sample_id, pos, layout, in_view, hidden, selected)
+                yield attached(
+                    store, ds, sample_id, pos, layout, in_view, hidden, selected, overlay
+                )
 
     def iter_samples(
         self,
@@ -131,8 +134,9 @@ class SampleCollection(AggregationMethods):
         pos = store.position(key)
         if pos is None or (self._is_view and not np.any(rows.positions == pos)):
             raise KeyError(f"no sample with id {key!r} in {self._describe()}")
-        layout, in_view = store.layout, self._is_view
-        return attached(store, self._dataset, key, pos, layout, in_view, rows.hidden, rows.selected)
+        layout, in_view, overlay = store.layout, self._is_view, _overlay(rows)
+        hidden, selected = rows.hidden, rows.selected
+        return attached(store, self._dataset, key, pos, layout, in_view, hidden, selected, overlay)
 
     def _describe(self) -> str:
         return f"dataset {self._dataset.name!r}" + (" view" if self._is_view else "")
@@ -145,8 +149,10 @@ class SampleCollection(AggregationMethods):
         pos = int(rows.positions[index])
         sample_id = store.column_cells("id")[pos]
         layout, in_view = store.layout, self._is_view
-        hidden, selected = rows.hidden, rows.selected
-        return attached(store, self._dataset, sample_id, pos, layout, in_view, hidden, selected)
+        hidden, selected, overlay = rows.hidden, rows.selected, _overlay(rows)
+        return attached(
+            store, self._dataset, sample_id, pos, layout, in_view, hidden, selected, overlay
+        )
 
     def first(self) -> Sample:
         """The first sample. Raises ValueError when empty."""
@@ -169,10 +175,11 @@ class SampleCollection(AggregationMethods):
         """A view of this collection (for a dataset: of all its samples)."""
         raise NotImplementedError
 
-    def match(self, filter: Mapping[str, Any]) -> SampleCollection:  # noqa: A002 (FiftyOne's name)
-        """Samples matching a MongoDB query dict.
+    def match(self, filter: Any) -> SampleCollection:  # noqa: A002 (FiftyOne's name)
+        """Samples matching a MongoDB query dict or an ``F`` expression.
 
         >>> dataset.match({"ground_truth.label": {"$in": ["cat", "dog"]}})  # doctest: +SKIP
+        >>> dataset.match(F("file_hash").is_in(dup_hashes))  # doctest: +SKIP
         """
         return self._add_stage(fos.Match(filter))
 
@@ -194,11 +201,26 @@ class SampleCollection(AggregationMethods):
         self._store.columns_of(field)  # raises for unknown fields
         return self._add_stage(fos.Exists(field, bool))
 
-    def sort_by(self, field_or_fields: str | list, reverse: bool = False) -> SampleCollection:
-        """Samples sorted by a field (or several); nulls first, stable."""
-        stage = fos.SortBy(field_or_fields, reverse)
-        for field, _ in stage.keys:
-            self._store.schema.sortable_column(field)  # raises for unknown fields
+    def sort_by(self, field_or_expr: Any, reverse: bool = False) -> SampleCollection:
+        """Samples sorted by a field or ``F`` expression (or several, as a list of them or of
+        ``(key, 1 | -1)`` pairs); nulls first ascending, stable.
+
+        >>> dataset.sort_by(F("tags").length(), reverse=True)  # doctest: +SKIP
+        """
+        stage = fos.SortBy(field_or_expr, reverse)
+        for key, _ in stage.keys:
+            if isinstance(key, str):
+                self._store.schema.sortable_column(key)  # raises for unknown fields
+        return self._add_stage(stage)
+
+    def set_field(self, field: str, expr: Any) -> SampleCollection:
+        """A view where ``field`` (a field, or a label attribute such as ``"pred.label"``)
+        holds the value of an ``F`` expression (or a literal); ``view.save()`` writes it.
+
+        >>> view = dataset.set_field("score", F("score") * 2)  # doctest: +SKIP
+        """
+        stage = SetField(field, expr)
+        self._store.schema.value_column(field)  # raises for unknown fields
         return self._add_stage(stage)
 
     def take(self, size: int, seed: int | None = None) -> SampleCollection:
@@ -312,20 +334,33 @@ class SampleCollection(AggregationMethods):
         return out
 
     # -- values and aggregations ----------------------------------------------------------
-    def values(self, field_or_fields: str | Sequence[str], missing_value: Any = None) -> list[Any]:
-        """The value of a field for every sample, in order, as a list; for a list of fields, one
-        such list per field. None values become ``missing_value``.
+    def values(
+        self,
+        field_or_expr: Any,
+        expr: Any = None,
+        missing_value: Any = None,
+        unwind: bool = False,
+    ) -> list[Any]:
+        """The value of a field, or of an ``F`` expression (``expr=`` applies one to the
+        field's value), for every sample, in order; for a list of fields, one such list per
+        field. None values become ``missing_value``; ``unwind=True`` flattens list values.
 
         ``values("ground_truth")`` gives Classification objects; ``values("ground_truth.label")``
         the labels.
 
         >>> ids, hashes = dataset.values(["id", "file_hash"])  # doctest: +SKIP
+        >>> dataset.values(F("tags").length())  # doctest: +SKIP
         """
-        if not isinstance(field_or_fields, str):
-            return [self.values(f, missing_value) for f in field_or_fields]
-        rows = self._rows()
-        self._check_shown(field_or_fields, rows)
-        out = self._store.values_at(rows.positions, field_or_fields)
+        if isinstance(field_or_expr, list | tuple):
+            return [self.values(f, expr, missing_value, unwind) for f in field_or_expr]
+        if isinstance(field_or_expr, str) and expr is None:
+            rows = self._rows()
+            self._check_shown(field_or_expr, rows)
+            out = self._store.values_at(rows.positions, field_or_expr, rows.overlay_frame)
+        else:
+            out = list(self._expression_values(field_or_expr, expr, per_sample=True))
+        if unwind:
+            out = [e for v in out for e in (v if type(v) is list else [v])]
         if missing_value is not None:
             out = [missing_value if v is None else v for v in out]
         return out
@@ -396,7 +431,7 @@ class SampleCollection(AggregationMethods):
 
     def _frame_for_pipeline(self) -> pd.DataFrame:
         rows = self._rows()
-        frame = self._store.rows_frame(rows.positions)
+        frame = self._store.rows_frame(rows.positions, rows.overlay_frame)
         if rows.hidden:
             hidden = [c for c in frame.columns if c.partition(".")[0] in rows.hidden]
             frame = frame.drop(columns=hidden)
@@ -554,6 +589,13 @@ class SampleCollection(AggregationMethods):
             progress=progress,
             rel_dir=rel_dir,
         )
+
+
+def _overlay(rows: Rows) -> tuple[pd.DataFrame, frozenset[str]] | None:
+    """What samples of a set_field view read their set values from."""
+    if not rows.overlay:
+        return None
+    return rows.frame, frozenset(c.partition(".")[0] for c in rows.overlay)
 
 
 def _autosaved(samples: Iterator[Sample], context: SaveContext) -> Iterator[Sample]:

@@ -1,7 +1,10 @@
-"""View stages that choose which fields a view shows: ``select_fields`` and ``exclude_fields``.
+"""View stages about fields: ``select_fields`` and ``exclude_fields`` choose which fields a
+view shows, ``set_field`` gives a field new values in the view.
 
 A left-out field is missing from the view's schema, its samples, ``values`` and exports, as in
-FiftyOne; the built-in fields (``id``, ``filepath``, ``tags``) are always shown.
+FiftyOne; the built-in fields (``id``, ``filepath``, ``tags``) are always shown. A field set by
+``set_field`` reads with its new values in the view (samples, values, later stages) until
+``view.save()`` writes them to the dataset.
 """
 
 from __future__ import annotations
@@ -9,8 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from fo_lite.core.fields import BUILTIN_FIELDS
-from fo_lite.core.stage_base import Rows, ViewStage
+import numpy as np
+
+from fo_lite.core import expr_eval
+from fo_lite.core.documents import MISSING
+from fo_lite.core.fields import BUILTIN_FIELDS, READ_ONLY_FIELDS
+from fo_lite.core.stage_base import Rows, ViewStage, plain_json
 
 
 def _names(fields: str | Iterable[str] | None, stage: str) -> list[str]:
@@ -55,4 +62,48 @@ class ExcludeFields(ViewStage):
         return rows.hide(self.field_names)
 
 
-FIELD_STAGES: tuple[type[ViewStage], ...] = (SelectFields, ExcludeFields)
+class SetField(ViewStage):
+    """Give a field (or a label attribute such as ``"pred.confidence"``) the value of an ``F``
+    expression, or a literal, in the view. As in FiftyOne, the expression is relative to the
+    field's parent: ``set_field("pred.confidence", F("confidence") * 2)``."""
+
+    name = "set_field"
+
+    def __init__(self, field: str, expr: Any) -> None:
+        if not isinstance(field, str) or not field:
+            raise TypeError(f"set_field takes a field name, not {field!r}")
+        if field in READ_ONLY_FIELDS:
+            raise ValueError(f"set_field: field {field!r} is read-only")
+        parent = field.rpartition(".")[0]
+        self.field = field
+        self.expr = (
+            expr.to_mongo(prefix="$" + parent if parent else None)
+            if hasattr(expr, "to_mongo")
+            else expr
+        )
+        expr_eval.check(self.expr)
+        plain_json(self.expr, "set_field")
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"field": self.field, "expr": self.expr}
+
+    def apply(self, rows: Rows) -> Rows:
+        schema = rows.store.schema
+        if schema.label_type(self.field) is not None:
+            raise ValueError(
+                f"set_field: {self.field!r} is a label field; set one of its attributes "
+                f"instead (e.g. {self.field + '.label'!r})"
+            )
+        column = schema.value_column(self.field)
+        computed = expr_eval.evaluate(rows.subframe(), self.expr).to_numpy(dtype=object)
+        computed = np.where(computed == MISSING, None, computed)
+        frame = rows.frame
+        if column in frame.columns:
+            full = frame[column].to_numpy(dtype=object).copy()
+        else:
+            full = np.full(len(frame), None, dtype=object)
+        full[rows.positions] = computed
+        return rows.set_column(column, full)
+
+
+FIELD_STAGES: tuple[type[ViewStage], ...] = (SelectFields, ExcludeFields, SetField)

@@ -7,6 +7,8 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from fo_lite.core import fields as fof
 from fo_lite.core.labels import LABEL_TYPES, Classification
 
@@ -42,6 +44,7 @@ class Sample:
         "_handed_out",
         "_hidden",
         "_selected",
+        "_overlay",
     )
 
     def __init__(self, filepath: str, tags: list[str] | None = None, **fields: Any) -> None:
@@ -56,6 +59,7 @@ class Sample:
         self._handed_out: dict[str, tuple[Any, Any, int]] | None = None
         self._hidden: frozenset[str] = frozenset()  # fields a view left out
         self._selected: frozenset[str] | None = None  # the fields a view's select_fields chose
+        self._overlay: tuple[Any, frozenset[str]] | None = None  # a set_field view's values
         self["filepath"] = filepath
         self["tags"] = [] if tags is None else tags
         for name, value in fields.items():
@@ -143,6 +147,9 @@ class Sample:
         """The dataset's value of ``field``; a list, dict or label is remembered, so that changing
         it in place (``sample.tags.append("dup")``) is seen by :meth:`save`, as in FiftyOne."""
         store = self._store
+        overlay = self._overlay
+        if overlay is not None and field in overlay[1]:  # a value a set_field stage gave
+            return store.values_at(np.asarray([self._position()]), field, overlay[0])[0]
         handed_out = self._handed_out
         if handed_out is not None and field in handed_out:
             value, before, version = handed_out[field]
@@ -361,9 +368,11 @@ def attached(
     in_view: bool,
     hidden: frozenset[str] = frozenset(),
     selected: frozenset[str] | None = None,
+    overlay: tuple[Any, frozenset[str]] | None = None,
 ) -> Sample:
     """A handle on the row ``pos`` (valid for ``layout``) of ``store``, which ``dataset`` owns;
-    ``hidden`` are fields the view left out, ``selected`` those its select_fields chose.
+    ``hidden`` are fields the view left out, ``selected`` those its select_fields chose,
+    ``overlay`` (a frame, its fields) the values a set_field stage gave.
 
     The one way datasets and views make samples; it sets the slots directly because it runs
     once per sample of every loop."""
@@ -378,6 +387,7 @@ def attached(
     _set_handed_out(sample, None)
     _set_hidden(sample, hidden)
     _set_selected(sample, selected)
+    _set_overlay(sample, overlay)
     return sample
 
 
@@ -401,3 +411,4 @@ _set_in_view = Sample._in_view.__set__  # type: ignore[attr-defined]
 _set_handed_out = Sample._handed_out.__set__  # type: ignore[attr-defined]
 _set_hidden = Sample._hidden.__set__  # type: ignore[attr-defined]
 _set_selected = Sample._selected.__set__  # type: ignore[attr-defined]
+_set_overlay = Sample._overlay.__set__  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -32,19 +32,33 @@ class Rows:
     positions: np.ndarray
     hidden: frozenset[str] = frozenset()  # fields select_fields/exclude_fields left out
     selected: frozenset[str] | None = None  # the fields select_fields chose (None: no choice)
+    # columns a set_field stage gave new values: full-length object arrays over the live frame
+    overlay: Mapping[str, np.ndarray] | None = None
 
     @property
     def frame(self) -> pd.DataFrame:
-        """The live frame the positions index."""
-        return self.store.frame()
+        """The live frame the positions index, with set_field's values where a stage set
+        them."""
+        frame = self.store.frame()
+        if not self.overlay:
+            return frame
+        changed = frame.copy(deep=False)
+        for column, values in self.overlay.items():
+            changed[column] = values
+        return changed
+
+    @property
+    def overlay_frame(self) -> pd.DataFrame | None:
+        """:attr:`frame` when a stage set values, else None (read the store)."""
+        return self.frame if self.overlay else None
 
     def keep(self, positions: np.ndarray) -> Rows:
         """The same rows with other positions."""
-        return Rows(self.store, positions, self.hidden, self.selected)
+        return replace(self, positions=positions)
 
     def hide(self, fields: Iterable[str]) -> Rows:
         """The same rows with ``fields`` left out as well."""
-        return Rows(self.store, self.positions, self.hidden | frozenset(fields), self.selected)
+        return replace(self, hidden=self.hidden | frozenset(fields))
 
     def select(self, fields: Iterable[str]) -> Rows:
         """The same rows showing only ``fields`` (of those shown so far)."""
@@ -52,7 +66,11 @@ class Rows:
         if self.selected is not None:
             chosen &= self.selected
         hidden = self.hidden | frozenset(f for f in self.store.schema if f not in chosen)
-        return Rows(self.store, self.positions, hidden, chosen)
+        return replace(self, hidden=hidden, selected=chosen)
+
+    def set_column(self, column: str, values: np.ndarray) -> Rows:
+        """The same rows with ``column`` holding ``values`` (full length) in this view only."""
+        return replace(self, overlay={**(self.overlay or {}), column: values})
 
     def subframe(self) -> pd.DataFrame:
         """The kept rows of the frame (index labels = positions; no copy for all rows)."""

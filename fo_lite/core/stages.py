@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fo_lite.core.columns import subframe
+from fo_lite.core import expr_eval
+from fo_lite.core.documents import rank_values
 from fo_lite.core.field_stages import FIELD_STAGES
 from fo_lite.core.query import match_mask, validate_query
 from fo_lite.core.stage_base import (
@@ -33,12 +34,18 @@ from fo_lite.core.store import SampleStore
 
 
 class Match(ViewStage):
-    """Keep samples matching a MongoDB query dict, e.g. ``{"ground_truth.label": "mountain"}``."""
+    """Keep samples matching a MongoDB query dict (``{"ground_truth.label": "mountain"}``) or
+    an ``F`` expression (``F("file_hash").is_in(hashes)``, kept as ``{"$expr": ...}``)."""
 
     name = "match"
 
-    def __init__(self, filter: Mapping[str, Any]) -> None:  # noqa: A002 (FiftyOne's name)
-        validate_query(filter)
+    def __init__(self, filter: Any) -> None:  # noqa: A002 (FiftyOne's name)
+        if hasattr(filter, "to_mongo"):
+            filter = {"$expr": filter.to_mongo()}  # noqa: A001
+        self.query, self.expr = _split_expr(filter)
+        validate_query(self.query)
+        if self.expr is not None:
+            expr_eval.check(self.expr)
         self.filter = filter
         self._plain_filter = plain_json(filter, "match")
 
@@ -46,8 +53,18 @@ class Match(ViewStage):
         return {"filter": self._plain_filter}
 
     def apply(self, rows: Rows) -> Rows:
-        mask = np.asarray(match_mask(rows.subframe(), self.filter), dtype=bool)
+        sub = rows.subframe()
+        mask = np.asarray(match_mask(sub, self.query), dtype=bool)
+        if self.expr is not None:
+            mask &= expr_eval.truthy(expr_eval.evaluate(sub, self.expr))
         return rows.keep(rows.positions[mask])
+
+
+def _split_expr(query: Any) -> tuple[Any, Any]:
+    """(the query without its top-level ``$expr``, that expression or None)."""
+    if isinstance(query, Mapping) and "$expr" in query:
+        return {k: v for k, v in query.items() if k != "$expr"}, query["$expr"]
+    return query, None
 
 
 class MatchTags(ViewStage):
@@ -102,62 +119,69 @@ class Exists(ViewStage):
 
 
 class SortBy(ViewStage):
-    """Sort by one field, or several (a list of names or of ``(name, 1 | -1)`` pairs).
-
-    Nulls sort first ascending and last descending, as in MongoDB. The sort is stable.
+    """Sort by one field or ``F`` expression, or several (a list of them or of ``(key, 1 |
+    -1)`` pairs). Keys order values as MongoDB does (null first ascending, last descending,
+    then numbers, strings...); the sort is stable.
     """
 
     name = "sort_by"
 
-    def __init__(self, field_or_fields: str | list, reverse: bool = False) -> None:
+    def __init__(self, field_or_fields: Any, reverse: bool = False) -> None:
         self.keys = self._parse(field_or_fields)
         self.field_or_fields = field_or_fields
         self.reverse = bool(reverse)
 
     @staticmethod
-    def _parse(spec: Any) -> list[tuple[str, bool]]:
-        items = [spec] if isinstance(spec, str) else spec
+    def _parse(spec: Any) -> list[tuple[Any, bool]]:
+        single = isinstance(spec, str | Mapping) or hasattr(spec, "to_mongo")
+        items = [spec] if single else spec
         if not isinstance(items, list | tuple) or not items:
             raise TypeError(f"sort_by takes a field name or a list of them, not {spec!r}")
         keys = []
         for item in items:
-            if isinstance(item, str):
-                keys.append((item, True))
-            elif (
-                isinstance(item, list | tuple)
-                and len(item) == 2
-                and isinstance(item[0], str)
-                and item[1] in (1, -1)
-            ):
-                keys.append((item[0], item[1] == 1))
-            else:
+            key, asc = item, True
+            if isinstance(item, list | tuple) and len(item) == 2 and item[1] in (1, -1):
+                key, asc = item[0], item[1] == 1
+            if hasattr(key, "to_mongo"):
+                key = key.to_mongo()
+            if isinstance(key, Mapping):
+                expr_eval.check(key)
+            elif not isinstance(key, str):
                 raise TypeError(
-                    f"sort_by: cannot sort by {item!r}; give a field name or a (name, 1 or -1) pair"
+                    f"sort_by: cannot sort by {item!r}; give a field name, an F expression or "
+                    "a (key, 1 or -1) pair"
                 )
+            keys.append((key, asc))
         return keys
 
     def kwargs(self) -> dict[str, Any]:
-        spec = self.field_or_fields
-        if not isinstance(spec, str):  # JSON-able: tuples become lists
-            spec = [item if isinstance(item, str) else list(item) for item in spec]
-        return {"field_or_fields": spec, "reverse": self.reverse}
+        spec = [key if asc else [key, -1] for key, asc in self.keys]
+        single = len(self.keys) == 1 and self.keys[0][1]
+        return {"field_or_fields": spec[0] if single else spec, "reverse": self.reverse}
 
     def apply(self, rows: Rows) -> Rows:
-        columns, ascending = [], []
-        for field, asc in self.keys:
-            column = rows.store.schema.sortable_column(field)
-            if column in rows.frame.columns:  # a column no row has set sorts nothing
-                columns.append(column)
-                ascending.append(asc != self.reverse)
-        if not columns:
+        sub = rows.subframe()
+        ranks = []
+        for key, asc in self.keys:
+            if isinstance(key, str):
+                column = rows.store.schema.sortable_column(key)
+                if column not in sub.columns:  # a column no row has set sorts nothing
+                    continue
+                values = sub[column].reset_index(drop=True)
+            else:
+                values = expr_eval.evaluate(sub, key)
+            rank = _sort_ranks(values)
+            ranks.append(rank if asc != self.reverse else -rank)
+        if not ranks:
             return rows
-        ordered = subframe(rows.frame[columns], rows.positions).sort_values(
-            by=columns,
-            ascending=ascending,
-            kind="stable",
-            na_position="first" if ascending[0] else "last",
-        )
-        return rows.keep(ordered.index.to_numpy())
+        return rows.keep(rows.positions[np.lexsort(ranks[::-1])])
+
+
+def _sort_ranks(values: pd.Series) -> np.ndarray:
+    """Dense ranks in MongoDB's order (null and missing lowest)."""
+    if values.dtype != object:  # one typed column (nulls as NaN): ranked in C
+        return values.rank(method="dense", na_option="top").to_numpy(dtype=np.int64)
+    return rank_values(values.to_numpy(dtype=object))
 
 
 class Take(ViewStage):

@@ -69,6 +69,22 @@ class DatasetView(SampleCollection):
             self._cached_rows, self._cached_version = rows, store.version
         return self._cached_rows
 
+    def save(self, fields: str | Iterable[str] | None = None) -> None:
+        """Write the values ``set_field`` stages gave (all, or those of ``fields``) to the
+        dataset, for this view's samples.
+
+        Unlike FiftyOne, fields the view leaves out are not deleted from the dataset (use
+        ``delete_sample_field`` for that)."""
+        rows = self._rows()
+        if not rows.overlay:
+            return
+        wanted = None if fields is None else {fields} if isinstance(fields, str) else set(fields)
+        frame = rows.frame
+        for column in list(rows.overlay):
+            if wanted is None or column.partition(".")[0] in wanted:
+                values = self._store.values_at(rows.positions, column, frame)
+                self._store.set_values_at(rows.positions, column, values)
+
     def reload(self) -> None:
         """Evaluate the view again now (views also do so by themselves when the dataset
         changes)."""
