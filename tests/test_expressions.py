@@ -196,3 +196,11 @@ def test_unsupported_operators_are_refused_by_name(ints):
         ints.match({"$expr": {"$gt": ["$$this", 1]}})
     with pytest.raises(ValueError, match=r"\$in's second argument needs an array"):
         ints.match(F("my_int").is_in([1]) & F("nope").contains("x")).values("id")
+
+
+def test_is_in_keeps_bson_types_apart():
+    dataset = fo.Dataset()
+    dataset.add_samples([fo.Sample(filepath=f"{i}.jpg", flag=i == 0, n=i) for i in range(3)])
+    assert len(dataset.match(F("flag").is_in([1]))) == 0  # True is not 1 in MongoDB
+    assert len(dataset.match(F("flag").is_in([True]))) == 1
+    assert dataset.match(F("n").is_in([1.0, True, "2"])).values("n") == [1]  # 1 == 1.0

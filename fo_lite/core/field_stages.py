@@ -95,7 +95,9 @@ class SetField(ViewStage):
                 f"instead (e.g. {self.field + '.label'!r})"
             )
         column = schema.value_column(self.field)
-        computed = expr_eval.evaluate(rows.subframe(), self.expr).to_numpy(dtype=object)
+        computed = expr_eval.evaluate(rows.subframe(), self.expr, checked=True).to_numpy(
+            dtype=object
+        )
         computed = np.where(computed == MISSING, None, computed)
         frame = rows.frame
         if column in frame.columns:

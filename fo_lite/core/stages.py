@@ -56,7 +56,7 @@ class Match(ViewStage):
         sub = rows.subframe()
         mask = np.asarray(match_mask(sub, self.query), dtype=bool)
         if self.expr is not None:
-            mask &= expr_eval.truthy(expr_eval.evaluate(sub, self.expr))
+            mask &= expr_eval.truthy(expr_eval.evaluate(sub, self.expr, checked=True))
         return rows.keep(rows.positions[mask])
 
 
@@ -169,7 +169,7 @@ class SortBy(ViewStage):
                     continue
                 values = sub[column].reset_index(drop=True)
             else:
-                values = expr_eval.evaluate(sub, key)
+                values = expr_eval.evaluate(sub, key, checked=True)
             rank = _sort_ranks(values)
             ranks.append(rank if asc != self.reverse else -rank)
         if not ranks:

@@ -1,0 +1,196 @@
+"""Expression operators that compute: arithmetic (``$add`` ... ``$round``; null in, null
+out; non-numbers refused as the server refuses them), strings (``$toLower``, ``$regexMatch``
+...), types (``$type``, ``$isNumber``, ``$isArray``) and ``$literal``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fo_lite.core.documents import MISSING, NUM, code_of
+from fo_lite.core.expr_values import Const, Context, Values, bools, numeric, objects, type_name
+
+_REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
+
+
+def _number_of(value: Any, op: str) -> Any:
+    if value is None or value is MISSING:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{op} only supports numeric types, not {type_name(value)}")
+    return value
+
+
+def _arithmetic(op: str, combine: Callable[[list[Any]], Any], arity: int | None = None) -> Callable:
+    def handler(ctx: Context, arg: Any) -> Values:
+        items = ctx.args(arg, arity, op)
+        typed = [numeric(v) for v in items]
+        if all(x is not None for x in typed) and op in _VECTOR_OPS:
+            return _vector_arithmetic(op, items, typed, ctx.n)  # type: ignore[arg-type]
+        columns = [objects(v, ctx.n) for v in items]
+        out = []
+        for row in zip(*columns, strict=True):
+            nums = [_number_of(v, op) for v in row]
+            out.append(None if any(v is None for v in nums) else combine(nums))
+        return pd.Series(out, dtype=object)
+
+    return handler
+
+
+_VECTOR_OPS = {"$add": np.add, "$subtract": np.subtract, "$multiply": np.multiply}
+
+
+def _vector_arithmetic(op: str, items: list[Values], numeric: list, n: int) -> Values:
+    ints = all(_is_int(v) for v in items)
+    total, nulls = numeric[0][0] * np.ones(n), numeric[0][1] * np.ones(n, dtype=bool)
+    for values, null in numeric[1:]:
+        total = _VECTOR_OPS[op](total, values)
+        nulls = nulls | null
+    if ints and not nulls.any():
+        return pd.Series(total.astype(np.int64))
+    out = pd.Series(total, dtype=float)
+    out[nulls] = np.nan
+    return out
+
+
+def _is_int(values: Values) -> bool:
+    if isinstance(values, Const):
+        return isinstance(values.value, int) and not isinstance(values.value, bool)
+    return pd.api.types.is_integer_dtype(values.dtype)
+
+
+def _divide(nums: list) -> float:
+    if nums[1] == 0:
+        raise ValueError("$divide by zero (MongoDB raises too)")
+    return nums[0] / nums[1]
+
+
+def _mod(nums: list) -> Any:
+    if nums[1] == 0:
+        raise ValueError("$mod by zero (MongoDB raises too)")
+    return (
+        math.fmod(nums[0], nums[1])
+        if any(type(v) is float for v in nums)
+        else int(math.fmod(nums[0], nums[1]))
+    )
+
+
+def _round(nums: list) -> Any:
+    value, place = nums[0], int(nums[1]) if len(nums) > 1 else 0
+    rounded = round(value, place)  # half to even, as MongoDB's $round
+    return int(rounded) if type(value) is int or place <= 0 and type(value) is int else rounded
+
+
+def _trunc(nums: list) -> Any:
+    value, place = nums[0], int(nums[1]) if len(nums) > 1 else 0
+    factor = 10.0**place
+    truncated = math.trunc(value * factor) / factor
+    return int(truncated) if type(value) is int else truncated
+
+
+def _whole(fn: Callable[[float], Any]) -> Callable[[list], Any]:
+    def combine(nums: list) -> Any:
+        value = nums[0]
+        return value if type(value) is int else float(fn(value))
+
+    return combine
+
+
+def _op_type(ctx: Context, arg: Any) -> Values:
+    (values,) = ctx.args(arg, 1, "$type")
+    return pd.Series([type_name(v) for v in objects(values, ctx.n)], dtype=object)
+
+
+def _predicate(test: Callable[[Any], bool]) -> Callable:
+    def handler(ctx: Context, arg: Any) -> Values:
+        (values,) = ctx.args(arg, 1, "a type test")
+        return bools([test(v) for v in objects(values, ctx.n)])
+
+    return handler
+
+
+def _string_op(op: str, fn: Callable[[str], Any], on_null: Any) -> Callable:
+    def handler(ctx: Context, arg: Any) -> Values:
+        (values,) = ctx.args(arg, 1, op)
+        out = []
+        for v in objects(values, ctx.n):
+            if v is None or v is MISSING:
+                out.append(on_null)
+            elif isinstance(v, str):
+                out.append(fn(v))
+            else:
+                raise ValueError(f"{op} needs a string, not {type_name(v)}")
+        return pd.Series(out, dtype=object)
+
+    return handler
+
+
+def _op_concat(ctx: Context, arg: Any) -> Values:
+    columns = [objects(v, ctx.n) for v in ctx.args(arg)]
+    out = []
+    for row in zip(*columns, strict=True):
+        if any(v is None or v is MISSING for v in row):
+            out.append(None)
+        elif all(isinstance(v, str) for v in row):
+            out.append("".join(row))
+        else:
+            raise ValueError("$concat only supports strings")
+    return pd.Series(out, dtype=object)
+
+
+def _op_regex_match(ctx: Context, arg: Any) -> Values:
+    if not isinstance(arg, Mapping) or "input" not in arg or "regex" not in arg:
+        raise ValueError("$regexMatch takes {'input': ..., 'regex': ..., 'options': ...}")
+    regex, options = arg["regex"], arg.get("options") or ""
+    if not isinstance(regex, str) or not isinstance(options, str):
+        raise ValueError("$regexMatch needs a literal string 'regex' and 'options'")
+    flags = 0
+    for letter in options:
+        if letter not in _REGEX_FLAGS:
+            raise ValueError(f"$regexMatch: unsupported option {letter!r}")
+        flags |= _REGEX_FLAGS[letter]
+    pattern = re.compile(regex, flags)
+    out = []
+    for v in objects(ctx.eval(arg["input"]), ctx.n):
+        if v is None or v is MISSING:
+            out.append(False)
+        elif isinstance(v, str):
+            out.append(pattern.search(v) is not None)
+        else:
+            raise ValueError(f"$regexMatch needs 'input' to be a string, not {type_name(v)}")
+    return bools(out)
+
+
+def _op_literal(ctx: Context, arg: Any) -> Values:
+    return Const(arg)
+
+
+MATH_OPERATORS: dict[str, Callable[[Context, Any], Values]] = {
+    "$add": _arithmetic("$add", sum),
+    "$subtract": _arithmetic("$subtract", lambda v: v[0] - v[1], 2),
+    "$multiply": _arithmetic("$multiply", math.prod),
+    "$divide": _arithmetic("$divide", _divide, 2),
+    "$mod": _arithmetic("$mod", _mod, 2),
+    "$pow": _arithmetic("$pow", lambda v: v[0] ** v[1], 2),
+    "$abs": _arithmetic("$abs", lambda v: abs(v[0]), 1),
+    "$sqrt": _arithmetic("$sqrt", lambda v: math.sqrt(v[0]), 1),
+    "$ceil": _arithmetic("$ceil", _whole(math.ceil), 1),
+    "$floor": _arithmetic("$floor", _whole(math.floor), 1),
+    "$round": _arithmetic("$round", _round),
+    "$trunc": _arithmetic("$trunc", _trunc),
+    "$type": _op_type,
+    "$isNumber": _predicate(lambda v: code_of(v) == NUM and v is not MISSING),
+    "$isArray": _predicate(lambda v: type(v) is list),
+    "$strLenCP": _string_op("$strLenCP", len, None),
+    "$toLower": _string_op("$toLower", str.lower, ""),
+    "$toUpper": _string_op("$toUpper", str.upper, ""),
+    "$concat": _op_concat,
+    "$regexMatch": _op_regex_match,
+    "$literal": _op_literal,
+}
