@@ -11,21 +11,19 @@ import pandas as pd
 
 from fo_lite.core import stages as fos
 from fo_lite.core.aggregating import AggregationMethods
-from fo_lite.core.field_stages import ExcludeFields, SelectFields, SetField
 from fo_lite.core.fields import (
-    BUILTIN_FIELDS,
     Field,
-    check_field_name,
-    embedded_type,
     field_of_kind,
 )
+from fo_lite.core.file_methods import FileMethods
 from fo_lite.core.sample import Sample, attached
 from fo_lite.core.savecontext import SaveContext
 from fo_lite.core.stages import Rows
 from fo_lite.core.store import SampleStore
+from fo_lite.core.view_methods import ViewMethods
 
 
-class SampleCollection(AggregationMethods):
+class SampleCollection(AggregationMethods, ViewMethods, FileMethods):
     """Base of :class:`~fo_lite.core.dataset.Dataset` and :class:`~fo_lite.core.view.DatasetView`.
 
     Methods that add a stage return a :class:`~fo_lite.core.view.DatasetView`.
@@ -175,81 +173,6 @@ class SampleCollection(AggregationMethods):
         """A view of this collection (for a dataset: of all its samples)."""
         raise NotImplementedError
 
-    def match(self, filter: Any) -> SampleCollection:  # noqa: A002 (FiftyOne's name)
-        """Samples matching a MongoDB query dict or an ``F`` expression.
-
-        >>> dataset.match({"ground_truth.label": {"$in": ["cat", "dog"]}})  # doctest: +SKIP
-        >>> dataset.match(F("file_hash").is_in(dup_hashes))  # doctest: +SKIP
-        """
-        return self._add_stage(fos.Match(filter))
-
-    def match_tags(
-        self,
-        tags: str | Sequence[str],
-        bool: bool | None = None,  # noqa: A002 (FiftyOne's name)
-        all: bool = False,  # noqa: A002
-    ) -> SampleCollection:
-        """Samples having any of ``tags`` (all of them with ``all=True``; ``bool=False``: the
-        others).
-
-        >>> dataset.match_tags(["dup", "reviewed"], all=True)  # doctest: +SKIP
-        """
-        return self._add_stage(fos.MatchTags(tags, bool, all))
-
-    def exists(self, field: str, bool: bool = True) -> SampleCollection:  # noqa: A002
-        """Samples whose ``field`` is not None (``bool=False``: whose field is None)."""
-        self._store.columns_of(field)  # raises for unknown fields
-        return self._add_stage(fos.Exists(field, bool))
-
-    def sort_by(self, field_or_expr: Any, reverse: bool = False) -> SampleCollection:
-        """Samples sorted by a field or ``F`` expression (or several, as a list of them or of
-        ``(key, 1 | -1)`` pairs); nulls first ascending, stable.
-
-        >>> dataset.sort_by(F("tags").length(), reverse=True)  # doctest: +SKIP
-        """
-        stage = fos.SortBy(field_or_expr, reverse)
-        for key, _ in stage.keys:
-            if isinstance(key, str):
-                self._store.schema.sortable_column(key)  # raises for unknown fields
-        return self._add_stage(stage)
-
-    def set_field(self, field: str, expr: Any) -> SampleCollection:
-        """A view where ``field`` (a field, or a label attribute such as ``"pred.label"``)
-        holds the value of an ``F`` expression (or a literal); ``view.save()`` writes it.
-
-        >>> view = dataset.set_field("score", F("score") * 2)  # doctest: +SKIP
-        """
-        stage = SetField(field, expr)
-        self._store.schema.value_column(field)  # raises for unknown fields
-        return self._add_stage(stage)
-
-    def take(self, size: int, seed: int | None = None) -> SampleCollection:
-        """``size`` random samples (the same ones for the same ``seed``)."""
-        return self._add_stage(fos.Take(size, seed))
-
-    def shuffle(self, seed: int | None = None) -> SampleCollection:
-        """All samples in a random order (the same order for the same ``seed``)."""
-        return self._add_stage(fos.Shuffle(seed))
-
-    def select_fields(self, field_names: str | Sequence[str] | None = None) -> SampleCollection:
-        """Only these fields (and ``id``, ``filepath``, ``tags``) in the view's samples, schema,
-        values and exports.
-
-        >>> dataset.select_fields("ground_truth").get_field_schema().keys()  # doctest: +SKIP
-        dict_keys(['id', 'filepath', 'tags', 'ground_truth'])
-        """
-        stage = SelectFields(field_names)
-        for field in stage.field_names:
-            self._store.schema.value_column(field)  # raises for unknown fields
-        return self._add_stage(stage)
-
-    def exclude_fields(self, field_names: str | Sequence[str]) -> SampleCollection:
-        """Every field but these (``id``, ``filepath`` and ``tags`` cannot be excluded)."""
-        stage = ExcludeFields(field_names)
-        for field in stage.field_names:
-            self._store.schema.value_column(field)  # raises for unknown fields
-        return self._add_stage(stage)
-
     def concat(self, samples: SampleCollection) -> SampleCollection:
         """This collection's samples followed by those of ``samples`` (a view or the whole of
         the same dataset)."""
@@ -258,14 +181,6 @@ class SampleCollection(AggregationMethods):
                 f"concat takes a view of dataset {self._dataset.name!r} (or the dataset itself)"
             )
         return self._add_stage(fos.Concat(samples._serialize()))
-
-    def limit(self, limit: int) -> SampleCollection:
-        """The first ``limit`` samples."""
-        return self._add_stage(fos.Limit(limit))
-
-    def skip(self, skip: int) -> SampleCollection:
-        """All samples but the first ``skip``."""
-        return self._add_stage(fos.Skip(skip))
 
     def select(self, sample_ids: Any, ordered: bool = False) -> SampleCollection:
         """Only the samples with these ids (ids, samples or a view). Unknown ids warn, counted."""
@@ -509,86 +424,6 @@ class SampleCollection(AggregationMethods):
         """Set a field to None for every sample (of a view: of its samples)."""
         positions = self._row_positions() if self._is_view else None
         self._store.clear_field(field_name, positions)
-
-    # -- files ----------------------------------------------------------------------------
-    def compute_filehashes(
-        self,
-        field: str = "file_hash",
-        method: str | None = None,
-        num_workers: int | None = None,
-        executor: Any = None,
-        progress: bool | None = None,
-    ) -> None:
-        """Hash every sample's file in parallel and store the hashes in ``field`` in one write.
-
-        Unreadable files get None and one counted warning. ``executor`` takes any
-        ``concurrent.futures.Executor`` (a process pool, ``dask_client.get_executor()``...).
-        """
-        from fo_lite.core.features import compute_filehashes
-
-        # checked before any file is read: hashes written over filepath would lose the files
-        if field in BUILTIN_FIELDS:
-            raise ValueError(
-                f"compute_filehashes: {field!r} is a built-in field ({', '.join(BUILTIN_FIELDS)}) "
-                "and cannot hold hashes; pass another field name, e.g. field='file_hash'"
-            )
-        check_field_name(field)
-        hashes = compute_filehashes(
-            self.values("filepath"),
-            method=method,
-            num_workers=num_workers,
-            executor=executor,
-            progress=progress,
-        )
-        self.set_values(field, hashes)
-
-    def export(
-        self,
-        export_dir: str,
-        dataset_type: Any = None,
-        label_field: str | None = None,
-        export_media: bool | str | None = True,
-        rel_dir: str | None = None,
-        overwrite: bool = False,
-        progress: bool | None = None,
-    ) -> str:
-        """Write the samples as ``<export_dir>/<label>/<file>`` (FiftyOne's
-        ``fo.types.ImageClassificationDirectoryTree``, the default); returns ``export_dir``.
-
-        ``label_field``: a Classification field (or a string field); by default the first
-        Classification field, as in FiftyOne. Unlabeled samples go to ``_unlabeled/``.
-        ``export_media``: True (copy), ``"hardlink"``, ``"symlink"`` or False (labels only, a
-        manifest). ``rel_dir``: keep each file's path relative to it under its label folder.
-        The export is built beside ``export_dir`` and renamed into place when complete. A
-        non-empty ``export_dir`` is refused unless ``overwrite=True``.
-
-        >>> dataset.export("/data/clean", fo.types.ImageClassificationDirectoryTree)  # doctest: +SKIP
-        """
-        from fo_lite.types import resolve
-        from fo_lite.utils.data import export_image_classification_dir_tree
-
-        resolve(dataset_type or "image_classification_dir_tree", "exports")
-        schema = self._store.schema
-        if label_field is None:
-            label_field = next((f for f in schema if schema.label_type(f)), None)
-            if label_field is None:
-                raise ValueError(
-                    "export: no Classification field to export; pass label_field= (fields: "
-                    f"{', '.join(schema)})"
-                )
-        kind = schema.get(label_field)
-        if kind is None:
-            raise ValueError(f"export: no field {label_field!r}; fields: {', '.join(schema)}")
-        label_column = f"{label_field}.label" if embedded_type(kind) else label_field
-        return export_image_classification_dir_tree(
-            self.values("filepath"),
-            self.values(label_column),
-            export_dir,
-            export_media=True if export_media is None else export_media,
-            overwrite=overwrite,
-            progress=progress,
-            rel_dir=rel_dir,
-        )
 
 
 def _overlay(rows: Rows) -> tuple[pd.DataFrame, frozenset[str]] | None:
