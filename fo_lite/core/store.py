@@ -28,14 +28,15 @@ from fo_lite.core import columns as cols
 from fo_lite.core import fields as fof
 from fo_lite.core.ids import new_ids as _new_ids
 from fo_lite.core.schema import Schema
+from fo_lite.core.store_fields import StoreFields
+from fo_lite.core.store_reads import PRESENT_SUFFIX, StoreReads
 
 _kind_of_value = fof.kind_of_value
 _embedded_type = fof.embedded_type
 _EMPTY_TAGS: list[str] = []  # shared by rows without tags; cells are replaced, never mutated
-_PRESENT = "?present"  # cache key suffix: a presence column as booleans
 
 
-class SampleStore:
+class SampleStore(StoreReads, StoreFields):
     """The rows of one dataset. See the module docstring for the position rules."""
 
     def __init__(self, name: str = "") -> None:
@@ -154,7 +155,7 @@ class SampleStore:
 
     def _forget(self, column: str) -> None:
         self._cache.pop(column, None)
-        self._cache.pop(column + _PRESENT, None)
+        self._cache.pop(column + PRESENT_SUFFIX, None)
 
     # -- ids ------------------------------------------------------------------------------
     def position(self, sample_id: str) -> int | None:
@@ -188,117 +189,6 @@ class SampleStore:
         prefix = field + "."
         known = [*self._frame.columns, *(c for c in self._pending if c not in self._frame)]
         return [c for c in known if c.startswith(prefix)]
-
-    # -- reads ----------------------------------------------------------------------------
-    def read_field(self, pos: int, field: str) -> Any:
-        """The value of ``field`` at row ``pos`` (a label object for an embedded field)."""
-        if self._closed is not None:
-            raise ValueError(self._closed)
-        kind = self._schema.get(field)
-        if kind is None:
-            raise KeyError(field)
-        label_type = fof.embedded_type(kind)
-        if label_type is None:
-            return self.read_cell(pos, field)
-        if not self._is_present(pos, f"{field}.{fof.PRESENCE}"):
-            return None
-        return label_type(
-            **{a: self.read_cell(pos, f"{field}.{a}") for a in label_type.attributes()}
-        )
-
-    def read_cell(self, pos: int, column: str) -> Any:
-        """One cell, buffered writes included; lists and dicts are copies."""
-        # hot path of every `sample.field` read in a loop: dict lookups only
-        pending = self._pending.get(column) if self._pending else None
-        if pending is not None and pos in pending:
-            value = pending[pos]
-        else:
-            cells = self._cache.get(column)
-            if cells is None:
-                if column not in self._frame.columns:
-                    return None
-                cells = self.column_cells(column)
-            value = cells[pos]
-        if type(value) is list or type(value) is dict:  # a copy: the caller may change it
-            return fof.owned_copy(value, self._schema.get(column))
-        return value
-
-    def _is_present(self, pos: int, column: str) -> bool:
-        # a label's presence, without making one Python string per row of the column
-        pending = self._pending.get(column) if self._pending else None
-        if pending is not None and pos in pending:
-            return pending[pos] is not None
-        present = self._cache.get(column + _PRESENT)
-        if present is None:
-            if column not in self._frame.columns:
-                return False
-            present = self._cache[column + _PRESENT] = self._frame[column].notna().to_numpy()
-        return bool(present[pos])
-
-    def column_cells(self, column: str) -> np.ndarray:
-        """The column of the frame as it is now, as a cached object array (None for null)."""
-        cells = self._cache.get(column)
-        if cells is None:
-            cells = self._cache[column] = cols.object_cells(self._frame[column])
-        return cells
-
-    def series(self, column: str, positions: np.ndarray | None = None) -> pd.Series:
-        """A column of the live frame (all null if no row has set it), at ``positions``."""
-        frame = self.frame()
-        series = frame[column] if column in frame.columns else cols.null_column(len(frame))
-        return series if positions is None else series.take(positions)
-
-    def values_at(
-        self, positions: np.ndarray, field: str, frame: pd.DataFrame | None = None
-    ) -> list[Any]:
-        """Values of ``field`` at live ``positions`` (label objects for an embedded field),
-        read from ``frame`` when given (else from the store)."""
-        live = self.frame()
-        source = live if frame is None else frame
-        kind = self._schema.get(field)
-        label_type = fof.embedded_type(kind) if kind else None
-        if label_type is None:
-            return self._cells(source, self._schema.value_column(field), positions)
-        presence = f"{field}.{fof.PRESENCE}"
-        if presence in source.columns:
-            present = source[presence].take(positions).notna().tolist()
-        else:
-            present = [False] * len(positions)
-        names = label_type.attributes()
-        attrs = [self._cells(source, f"{field}.{a}", positions) for a in names]
-        return [
-            label_type(**dict(zip(names, row, strict=True))) if p else None
-            for p, *row in zip(present, *attrs, strict=True)
-        ]
-
-    def _cells(self, source: pd.DataFrame, column: str, positions: np.ndarray) -> list[Any]:
-        # the per-sample read cache when a loop already built it; otherwise only the rows asked
-        # for, uncached (a small view of a big dataset stays cheap)
-        if source is self._frame:
-            cached = self._cache.get(column)
-            if cached is not None:
-                return cached[positions].tolist()
-        if column not in source.columns:
-            return [None] * len(positions)
-        series = source[column]
-        if positions is not self._all:  # the whole dataset in order needs no take
-            series = series.take(positions)
-        return cols.object_cells(series).tolist()
-
-    def rows_frame(self, positions: np.ndarray, frame: pd.DataFrame | None = None) -> pd.DataFrame:
-        """The rows at ``positions`` with a fresh RangeIndex (shares cells with the store)."""
-        source = self.frame() if frame is None else frame
-        return cols.subframe(source, positions).reset_index(drop=True)
-
-    def detached(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """A copy of ``frame`` (rows of this store) sharing no list or dict with it."""
-        copied = frame.copy()
-        for column in copied.columns:
-            kind = self._schema.kind_of_column(column)
-            if kind in fof.MUTABLE_KINDS:
-                cells = [fof.owned_copy(v, kind) for v in copied[column]]
-                copied[column] = pd.Series(cells, index=copied.index, dtype=object)
-        return copied
 
     # -- writes ---------------------------------------------------------------------------
     def write_sample(self, pos: int, edits: Mapping[str, Any]) -> None:
@@ -485,85 +375,3 @@ class SampleStore:
                 frame[presence] = cols.typed(cells, len(frame), fof.PRESENCE_KIND)
         self._new_layout()
         self._changed()
-
-    # -- fields ---------------------------------------------------------------------------
-    def add_field(self, field: str, kind: str) -> None:
-        """Declare a new field; every row holds None."""
-        fof.check_field_name(field)
-        if field in self._schema:
-            raise ValueError(f"field {field!r} already exists")
-        self.frame()
-        self._schema[field] = kind
-        if fof.embedded_type(kind) is None:
-            self._frame[field] = np.full(len(self._frame), None, dtype=object)
-        self._bulk_changed()
-
-    def drop_field(self, field: str) -> None:
-        """Remove a field and its columns."""
-        if field in fof.BUILTIN_FIELDS:
-            raise ValueError(f"field {field!r} cannot be deleted")
-        if field not in self._schema:
-            raise self._schema.unknown(field)
-        self.frame()
-        gone = self.columns_of(field)
-        self._frame = self._frame.drop(columns=gone, errors="ignore")
-        for column in gone:
-            self._forget(column)
-        del self._schema[field]
-        self._bulk_changed()
-
-    def rename_field(self, field: str, new: str) -> None:
-        """Give a field (and its columns) a new name, keeping its place in the schema."""
-        self._check_new_field(field, new, "renamed")
-        self.frame()
-        mapping = {c: new + c[len(field) :] for c in self.columns_of(field) if c in self._frame}
-        self._frame = self._frame.rename(columns=mapping)
-        for column in mapping:
-            self._forget(column)
-        kinds = {(new if f == field else f): k for f, k in self._schema.items()}
-        self._schema = Schema(kinds, self.name)
-        self._bulk_changed()
-
-    def copy_field(self, field: str, new: str, positions: np.ndarray | None = None) -> None:
-        """A new field ``new`` holding copies of ``field``'s values (at ``positions`` only, None
-        elsewhere, when given)."""
-        self._check_new_field(field, new, "cloned")
-        frame = self.frame()
-        n = len(frame)
-        for column in self.columns_of(field):
-            if column not in frame:
-                continue
-            target = new + column[len(field) :]
-            kind = self._schema.kind_of_column(column)
-            cells = cols.object_cells(frame[column])
-            if kind in fof.MUTABLE_KINDS:
-                cells = np.fromiter((fof.owned_copy(v, kind) for v in cells), object, count=n)
-            if positions is not None:
-                kept = np.full(n, None, dtype=object)
-                kept[positions] = cells[positions]
-                cells = kept
-            self._frame[target] = fof.column_from_objects(cells, kind).array
-        self._schema[new] = self._schema[field]
-        self._bulk_changed()
-
-    def clear_field(self, field: str, positions: np.ndarray | None = None) -> None:
-        """Set ``field`` to None (at ``positions`` only, when given)."""
-        if field in fof.BUILTIN_FIELDS:
-            raise ValueError(f"field {field!r} cannot be cleared")
-        if field not in self._schema:
-            raise self._schema.unknown(field)
-        frame = self.frame()
-        where = np.arange(len(frame)) if positions is None else positions
-        for column in self.columns_of(field):
-            if column in frame:
-                self._assign(column, where, [None] * len(where))
-        self._bulk_changed()
-
-    def _check_new_field(self, field: str, new: str, verb: str) -> None:
-        if field in fof.BUILTIN_FIELDS:
-            raise ValueError(f"field {field!r} cannot be {verb}")
-        if field not in self._schema:
-            raise self._schema.unknown(field)
-        fof.check_field_name(new)
-        if new in self._schema:
-            raise ValueError(f"field {new!r} already exists")
