@@ -204,3 +204,23 @@ def test_is_in_keeps_bson_types_apart():
     assert len(dataset.match(F("flag").is_in([1]))) == 0  # True is not 1 in MongoDB
     assert len(dataset.match(F("flag").is_in([True]))) == 1
     assert dataset.match(F("n").is_in([1.0, True, "2"])).values("n") == [1]  # 1 == 1.0
+
+
+def test_string_operators_treat_null_numbers_and_bools_as_mongod_does():
+    """Checked against mongod: $toUpper writes numbers out and gives "" for null, $strLenCP and
+    $setIsSubset refuse null."""
+    dataset = fo.Dataset()
+    dataset.add_samples(
+        [
+            fo.Sample(filepath="a.jpg", s="ab", x=2.0, flag=True, l=["a"]),
+            fo.Sample(filepath="b.jpg", s=None, x=2.5, flag=False, l=None),
+        ]
+    )
+    assert dataset.values(F("x").upper()) == ["2", "2.5"]
+    assert dataset.values(F("s").upper()) == ["AB", ""]
+    with pytest.raises(ValueError, match="BSON type bool"):
+        dataset.values(F("flag").upper())
+    with pytest.raises(ValueError, match="strLenCP"):
+        dataset.values(F("s").strlen())
+    with pytest.raises(ValueError, match="array"):
+        dataset.values(F("l").is_subset(["a"]))

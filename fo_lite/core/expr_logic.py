@@ -177,12 +177,12 @@ def _op_elem_at(ctx: Context, arg: Any) -> Values:
     return pd.Series(out, dtype=object)
 
 
-def _set_op(combine: Callable[[list[list]], Any]) -> Callable:
+def _set_op(combine: Callable[[list[list]], Any], null_gives_null: bool = True) -> Callable:
     def handler(ctx: Context, arg: Any) -> Values:
         columns = [objects(v, ctx.n) for v in ctx.args(arg)]
         out = []
         for row in zip(*columns, strict=True):
-            if any(v is None or v is MISSING for v in row):
+            if null_gives_null and any(v is None or v is MISSING for v in row):
                 out.append(None)
             else:
                 out.append(combine([array_of(v, "a set operator") for v in row]))
@@ -235,7 +235,7 @@ LOGIC_OPERATORS: dict[str, Callable[[Context, Any], Values]] = {
     "$size": _op_size,
     "$arrayElemAt": _op_elem_at,
     "$setIntersection": _set_op(_intersection),
-    "$setIsSubset": _set_op(_is_subset),
+    "$setIsSubset": _set_op(_is_subset, null_gives_null=False),  # null: the server refuses
     "$max": _extreme(True),
     "$min": _extreme(False),
 }

@@ -115,20 +115,41 @@ def _predicate(test: Callable[[Any], bool]) -> Callable:
     return handler
 
 
-def _string_op(op: str, fn: Callable[[str], Any], on_null: Any) -> Callable:
+def _case_op(op: str, fn: Callable[[str], str]) -> Callable:
+    """$toLower/$toUpper: null or missing gives "", numbers are written out, as the server does."""
+
     def handler(ctx: Context, arg: Any) -> Values:
         (values,) = ctx.args(arg, 1, op)
         out = []
         for v in objects(values, ctx.n):
             if v is None or v is MISSING:
-                out.append(on_null)
+                out.append("")
             elif isinstance(v, str):
                 out.append(fn(v))
+            elif isinstance(v, int | float) and not isinstance(v, bool):
+                out.append(_number_text(v))
             else:
-                raise ValueError(f"{op} needs a string, not {type_name(v)}")
+                raise ValueError(f"{op}: can't convert from BSON type {type_name(v)} to String")
         return pd.Series(out, dtype=object)
 
     return handler
+
+
+def _number_text(value: float) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))  # the server writes the double 1.0 as "1"
+    return repr(value)
+
+
+def _op_strlen(ctx: Context, arg: Any) -> Values:
+    (values,) = ctx.args(arg, 1, "$strLenCP")
+    out = []
+    for v in objects(values, ctx.n):
+        if not isinstance(v, str):
+            found = "missing" if v is MISSING else type_name(v)
+            raise ValueError(f"$strLenCP requires a string argument, found: {found}")
+        out.append(len(v))
+    return pd.Series(out, dtype=object)
 
 
 def _op_concat(ctx: Context, arg: Any) -> Values:
@@ -187,9 +208,9 @@ MATH_OPERATORS: dict[str, Callable[[Context, Any], Values]] = {
     "$type": _op_type,
     "$isNumber": _predicate(lambda v: code_of(v) == NUM and v is not MISSING),
     "$isArray": _predicate(lambda v: type(v) is list),
-    "$strLenCP": _string_op("$strLenCP", len, None),
-    "$toLower": _string_op("$toLower", str.lower, ""),
-    "$toUpper": _string_op("$toUpper", str.upper, ""),
+    "$strLenCP": _op_strlen,
+    "$toLower": _case_op("$toLower", str.lower),
+    "$toUpper": _case_op("$toUpper", str.upper),
     "$concat": _op_concat,
     "$regexMatch": _op_regex_match,
     "$literal": _op_literal,
