@@ -6,7 +6,7 @@ out; non-numbers refused as the server refuses them), strings (``$toLower``, ``$
 from __future__ import annotations
 
 import math
-import re
+import string
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -15,8 +15,7 @@ import pandas as pd
 
 from fo_lite.core.documents import MISSING, NUM, code_of
 from fo_lite.core.expr_values import Const, Context, Values, bools, numeric, objects, type_name
-
-_REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
+from fo_lite.core.regex import compile_regex
 
 
 def _number_of(value: Any, op: str) -> Any:
@@ -32,7 +31,9 @@ def _arithmetic(op: str, combine: Callable[[list[Any]], Any], arity: int | None 
         items = ctx.args(arg, arity, op)
         typed = [numeric(v) for v in items]
         if all(x is not None for x in typed) and op in _VECTOR_OPS:
-            return _vector_arithmetic(op, items, typed, ctx.n)  # type: ignore[arg-type]
+            out = _vector_arithmetic(op, items, typed, ctx.n)  # type: ignore[arg-type]
+            if out is not None:
+                return out
         columns = [objects(v, ctx.n) for v in items]
         out = []
         for row in zip(*columns, strict=True):
@@ -46,14 +47,21 @@ def _arithmetic(op: str, combine: Callable[[list[Any]], Any], arity: int | None 
 _VECTOR_OPS = {"$add": np.add, "$subtract": np.subtract, "$multiply": np.multiply}
 
 
-def _vector_arithmetic(op: str, items: list[Values], numeric: list, n: int) -> Values:
-    ints = all(_is_int(v) for v in items)
+def _vector_arithmetic(op: str, items: list[Values], numeric: list, n: int) -> Values | None:
+    """Typed columns and number literals in one numpy pass; integers stay integers (a nullable
+    Int64 column when there are nulls), as the server keeps ints ints. None when an integer
+    result may be past 2**53, where floats are no longer exact (the row-by-row path decides)."""
     total, nulls = numeric[0][0] * np.ones(n), numeric[0][1] * np.ones(n, dtype=bool)
+    largest = np.abs(np.where(nulls, 0, total)).max(initial=0)
     for values, null in numeric[1:]:
         total = _VECTOR_OPS[op](total, values)
         nulls = nulls | null
-    if ints and not nulls.any():
-        return pd.Series(total.astype(np.int64))
+        largest = max(largest, np.abs(np.where(nulls, 0, total)).max(initial=0))
+    if all(_is_int(v) for v in items):
+        if largest >= 2**53:
+            return None
+        exact = np.where(nulls, 0, total).astype(np.int64)
+        return pd.Series(pd.arrays.IntegerArray(exact, nulls.copy()))
     out = pd.Series(total, dtype=float)
     out[nulls] = np.nan
     return out
@@ -115,7 +123,12 @@ def _predicate(test: Callable[[Any], bool]) -> Callable:
     return handler
 
 
-def _case_op(op: str, fn: Callable[[str], str]) -> Callable:
+# the server changes the case of ASCII letters only ("été" upper is "éTé")
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+_ASCII_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
+
+
+def _case_op(op: str, table: dict[int, int]) -> Callable:
     """$toLower/$toUpper: null or missing gives "", numbers are written out, as the server does."""
 
     def handler(ctx: Context, arg: Any) -> Values:
@@ -125,7 +138,7 @@ def _case_op(op: str, fn: Callable[[str], str]) -> Callable:
             if v is None or v is MISSING:
                 out.append("")
             elif isinstance(v, str):
-                out.append(fn(v))
+                out.append(v.translate(table))
             elif isinstance(v, int | float) and not isinstance(v, bool):
                 out.append(_number_text(v))
             else:
@@ -171,12 +184,7 @@ def _op_regex_match(ctx: Context, arg: Any) -> Values:
     regex, options = arg["regex"], arg.get("options") or ""
     if not isinstance(regex, str) or not isinstance(options, str):
         raise ValueError("$regexMatch needs a literal string 'regex' and 'options'")
-    flags = 0
-    for letter in options:
-        if letter not in _REGEX_FLAGS:
-            raise ValueError(f"$regexMatch: unsupported option {letter!r}")
-        flags |= _REGEX_FLAGS[letter]
-    pattern = re.compile(regex, flags)
+    pattern = compile_regex(regex, options)  # PCRE's meaning, as the query's $regex
     out = []
     for v in objects(ctx.eval(arg["input"]), ctx.n):
         if v is None or v is MISSING:
@@ -209,8 +217,8 @@ MATH_OPERATORS: dict[str, Callable[[Context, Any], Values]] = {
     "$isNumber": _predicate(lambda v: code_of(v) == NUM and v is not MISSING),
     "$isArray": _predicate(lambda v: type(v) is list),
     "$strLenCP": _op_strlen,
-    "$toLower": _case_op("$toLower", str.lower),
-    "$toUpper": _case_op("$toUpper", str.upper),
+    "$toLower": _case_op("$toLower", _ASCII_LOWER),
+    "$toUpper": _case_op("$toUpper", _ASCII_UPPER),
     "$concat": _op_concat,
     "$regexMatch": _op_regex_match,
     "$literal": _op_literal,
