@@ -5,6 +5,7 @@ tests/unittests/{view,aggregation}_tests.py in voxel51/fiftyone."""
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -224,3 +225,14 @@ def test_string_operators_treat_null_numbers_and_bools_as_mongod_does():
         dataset.values(F("s").strlen())
     with pytest.raises(ValueError, match="array"):
         dataset.values(F("l").is_subset(["a"]))
+
+
+def test_docs_list_every_supported_operator():
+    from pathlib import Path
+
+    from fo_lite.core import expr_eval
+
+    text = (Path(__file__).parents[1] / "docs" / "query-semantics.md").read_text()
+    section = text.split("## F / ViewField expressions")[1]
+    listed = section.split("**Operators**")[1].split("The `F` methods")[0]
+    assert set(re.findall(r"\$[a-zA-Z]+", listed)) == set(expr_eval.OPERATORS)
