@@ -165,6 +165,12 @@ def test_set_field_on_a_label_attribute_is_relative_to_the_label():
     assert view.values("ground_truth.label") == ["CAT", "DOG"]
     assert view.first().ground_truth.label == "CAT"
     assert view.count_values("ground_truth.label") == {"CAT": 1, "DOG": 1}
+    # F("$field") reaches a root field from inside the label, as in FiftyOne
+    rooted = F("$filepath").ends_with("1.jpg").if_else("one", F("label"))
+    assert dataset.set_field("ground_truth.label", rooted).values("ground_truth.label") == [
+        "one",
+        "dog",
+    ]
     with pytest.raises(ValueError, match="is a label field; set one of its attributes"):
         dataset.set_field("ground_truth", None).values("id")
 
