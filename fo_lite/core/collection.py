@@ -76,8 +76,9 @@ class SampleCollection(AggregationMethods, ViewMethods, FileMethods):
         layout = store.layout  # if rows move during the loop, samples re-look-up their row
         ids = store.column_cells("id")[positions]
         in_view = self._is_view
+        alive = store.id_index()  # live: an id deleted during the loop is skipped
         for pos, sample_id in zip(positions.tolist(), ids.tolist(), strict=True):
-            if sample_id in store:
+            if sample_id in alive:
                 yield attached(
                     store, ds, sample_id, pos, layout, in_view, hidden, selected, overlay
                 )

@@ -40,15 +40,18 @@ class SampleStore(StoreReads, StoreFields):
     """The rows of one dataset. See the module docstring for the position rules."""
 
     def __init__(self, name: str = "") -> None:
-        self._schema = Schema(dataset_name=name)
-        self._frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in self._schema})
+        #: the fields and their kinds; read it, change it only through the store's methods
+        self.schema = Schema(dataset_name=name)
+        self._frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in self.schema})
         self._pos: dict[str, int] = {}  # keys in row order: appends add in order, deletes pop
         self._alive: np.ndarray | None = None
         self._n_dead = 0
         self._pending: dict[str, dict[int, Any]] = {}
         self._cache: dict[str, np.ndarray] = {}
         self._version = 0
-        self._layout = 0
+        #: changes whenever rows move (compaction, a new frame): positions must be looked up
+        #: again. A plain attribute (read it, never set it): samples read it on every access.
+        self.layout = 0
         self._all = np.empty(0, dtype=np.int64)
         self._closed: str | None = None
         self._watchers: list[Callable[[], None]] = []
@@ -60,23 +63,13 @@ class SampleStore(StoreReads, StoreFields):
         return self._version
 
     @property
-    def schema(self) -> Schema:
-        """The fields and their kinds. Read it; change it only through the store's methods."""
-        return self._schema
-
-    @property
     def name(self) -> str:
         """The dataset's name, used in messages (the registry keeps it current)."""
-        return self._schema.dataset_name
+        return self.schema.dataset_name
 
     @name.setter
     def name(self, value: str) -> None:
-        self._schema.dataset_name = value
-
-    @property
-    def layout(self) -> int:
-        """Changes whenever rows move (compaction, a new frame): positions must be re-looked-up."""
-        return self._layout
+        self.schema.dataset_name = value
 
     def close(self, reason: str) -> None:
         """Free the rows; every later use raises ``ValueError(reason)``."""
@@ -108,7 +101,7 @@ class SampleStore(StoreReads, StoreFields):
             callback()
 
     def _new_layout(self) -> None:
-        self._layout += 1
+        self.layout += 1
         self._cache.clear()
 
     def __len__(self) -> int:
@@ -149,7 +142,7 @@ class SampleStore(StoreReads, StoreFields):
     def _assign(self, column: str, positions: np.ndarray, values: Iterable[Any]) -> None:
         frame = self._frame
         base = frame[column] if column in frame.columns else None
-        kind = self._schema.kind_of_column(column)
+        kind = self.schema.kind_of_column(column)
         frame[column] = cols.assigned(base, len(frame), positions, values, kind)
         self._forget(column)
 
@@ -164,6 +157,11 @@ class SampleStore(StoreReads, StoreFields):
 
     def __contains__(self, sample_id: object) -> bool:
         return sample_id in self._pos
+
+    def id_index(self) -> Mapping[str, int]:
+        """id -> row, live (it follows later changes); read it, never change it. For loops
+        that test many ids (``id in index``) without a method call per id."""
+        return self._pos
 
     def ids(self) -> list[str]:
         """Every id, in row order."""
@@ -184,8 +182,8 @@ class SampleStore(StoreReads, StoreFields):
     def columns_of(self, field: str) -> list[str]:
         """The columns storing ``field``: an embedded label's presence and attribute columns
         that exist, or the one column of a plain field or label attribute."""
-        if self._schema.label_type(field) is None:
-            return [self._schema.value_column(field)]
+        if self.schema.label_type(field) is None:
+            return [self.schema.value_column(field)]
         prefix = field + "."
         known = [*self._frame.columns, *(c for c in self._pending if c not in self._frame)]
         return [c for c in known if c.startswith(prefix)]
@@ -196,7 +194,7 @@ class SampleStore(StoreReads, StoreFields):
         # the hot path of every sample.save() in a loop: no more than dict work per field
         if self._closed is not None:
             raise ValueError(self._closed)
-        schema = self._schema
+        schema = self.schema
         new_kinds: dict[str, str] | None = None
         for field, value in edits.items():
             kind = _kind_of_value(value)
@@ -234,9 +232,9 @@ class SampleStore(StoreReads, StoreFields):
         self.frame()
         top, _, attr = field.partition(".")
         if attr:  # e.g. "ground_truth.label": one attribute column of an embedded field
-            label_type = self._schema.label_type(top)
+            label_type = self.schema.label_type(top)
             if label_type is None or attr not in label_type.attributes():
-                raise self._schema.unknown(field)
+                raise self.schema.unknown(field)
             values = list(values)
             fof.kind_of_values(values, field, fof.attribute_kind(attr))  # raises for a misfit
             present = self.series(f"{top}.{fof.PRESENCE}", positions).to_numpy(dtype=object)
@@ -246,10 +244,10 @@ class SampleStore(StoreReads, StoreFields):
         else:
             fof.check_field_name(field)
             values = values if isinstance(values, pd.Series) else list(values)
-            kind = fof.kind_of_values(values, field, self._schema.get(field, fof.ANY))
+            kind = fof.kind_of_values(values, field, self.schema.get(field, fof.ANY))
             if field in fof.BUILTIN_FIELDS:
                 cols.check_builtin_values(field, values)
-            self._schema[field] = self._schema.merged(field, kind)
+            self.schema[field] = self.schema.merged(field, kind)
             if kind in fof.MUTABLE_KINDS:  # the caller keeps its lists; the store keeps copies
                 values = [fof.owned_copy(v, kind) for v in values]
             label_type = fof.embedded_type(kind)
@@ -274,12 +272,12 @@ class SampleStore(StoreReads, StoreFields):
             if field in fof.READ_ONLY_FIELDS:
                 raise ValueError(f"field {field!r} is read-only; ids are assigned by the dataset")
             if "." in field:
-                self._schema.value_column(field)  # a declared label's attribute, or ValueError
+                self.schema.value_column(field)  # a declared label's attribute, or ValueError
                 new[field] = values
                 continue
             if field in fof.BUILTIN_FIELDS:
                 cols.check_builtin_values(field, values)
-            kind = fof.kind_of_values(values, field, self._schema.get(field, fof.ANY))
+            kind = fof.kind_of_values(values, field, self.schema.get(field, fof.ANY))
             label_type = fof.embedded_type(kind)
             if label_type is None:
                 new[field] = values
@@ -290,9 +288,9 @@ class SampleStore(StoreReads, StoreFields):
         if "tags" not in new:
             new["tags"] = [_EMPTY_TAGS] * n
         added = pd.DataFrame(
-            {c: cols.typed(v, n, self._schema.kind_of_column(c, kinds)) for c, v in new.items()}
+            {c: cols.typed(v, n, self.schema.kind_of_column(c, kinds)) for c, v in new.items()}
         )
-        self._schema.update(kinds)
+        self.schema.update(kinds)
         return self._append_rows(frame, added)
 
     def append_frame(
@@ -303,7 +301,7 @@ class SampleStore(StoreReads, StoreFields):
         live = self.frame()
         kinds = {}
         for field, kind in schema.items():  # merged first: a misfit adds nothing
-            kinds[field] = self._schema.merged(field, kind)
+            kinds[field] = self.schema.merged(field, kind)
         if new_ids:
             frame = frame.assign(id=_new_ids(len(frame)))
         else:
@@ -313,7 +311,7 @@ class SampleStore(StoreReads, StoreFields):
                     f"{len(taken)} of the samples are in this dataset already (e.g. id "
                     f"{taken[0]!r}); pass new_ids=True to add copies with new ids"
                 )
-        self._schema.update(kinds)
+        self.schema.update(kinds)
         return self._append_rows(live, frame)
 
     def _append_rows(self, live: pd.DataFrame, added: pd.DataFrame) -> list[str]:
@@ -329,7 +327,7 @@ class SampleStore(StoreReads, StoreFields):
         """Presence columns for labels given only as attribute columns."""
         for field in {c.partition(".")[0] for c in new if "." in c}:
             if f"{field}.{fof.PRESENCE}" not in new:
-                name = self._schema.label_type(field).__name__  # type: ignore[union-attr]
+                name = self.schema.label_type(field).__name__  # type: ignore[union-attr]
                 attrs = [v for c, v in new.items() if c.startswith(field + ".")]
                 new[f"{field}.{fof.PRESENCE}"] = cols.presence(attrs, name, n)
 
@@ -362,11 +360,11 @@ class SampleStore(StoreReads, StoreFields):
         rows, dropping unsaved writes. Labels saved without presence columns get them."""
         self.check_open()
         self._frame = frame
-        self._schema = Schema(schema, self.name)
+        self.schema = Schema(schema, self.name)
         self._pos = dict(zip(frame["id"].tolist(), range(len(frame)), strict=True))
         self._pending = {}
         self._alive, self._n_dead = None, 0
-        for field, kind in self._schema.items():
+        for field, kind in self.schema.items():
             label_type = fof.embedded_type(kind)
             presence = f"{field}.{fof.PRESENCE}"
             if label_type is not None and presence not in frame.columns:

@@ -18,10 +18,10 @@ class StoreFields:
     def add_field(self, field: str, kind: str) -> None:
         """Declare a new field; every row holds None."""
         fof.check_field_name(field)
-        if field in self._schema:
+        if field in self.schema:
             raise ValueError(f"field {field!r} already exists")
         self.frame()
-        self._schema[field] = kind
+        self.schema[field] = kind
         if fof.embedded_type(kind) is None:
             self._frame[field] = np.full(len(self._frame), None, dtype=object)
         self._bulk_changed()
@@ -30,14 +30,14 @@ class StoreFields:
         """Remove a field and its columns."""
         if field in fof.BUILTIN_FIELDS:
             raise ValueError(f"field {field!r} cannot be deleted")
-        if field not in self._schema:
-            raise self._schema.unknown(field)
+        if field not in self.schema:
+            raise self.schema.unknown(field)
         self.frame()
         gone = self.columns_of(field)
         self._frame = self._frame.drop(columns=gone, errors="ignore")
         for column in gone:
             self._forget(column)
-        del self._schema[field]
+        del self.schema[field]
         self._bulk_changed()
 
     def rename_field(self, field: str, new: str) -> None:
@@ -48,8 +48,8 @@ class StoreFields:
         self._frame = self._frame.rename(columns=mapping)
         for column in mapping:
             self._forget(column)
-        kinds = {(new if f == field else f): k for f, k in self._schema.items()}
-        self._schema = Schema(kinds, self.name)
+        kinds = {(new if f == field else f): k for f, k in self.schema.items()}
+        self.schema = Schema(kinds, self.name)
         self._bulk_changed()
 
     def copy_field(self, field: str, new: str, positions: np.ndarray | None = None) -> None:
@@ -62,7 +62,7 @@ class StoreFields:
             if column not in frame:
                 continue
             target = new + column[len(field) :]
-            kind = self._schema.kind_of_column(column)
+            kind = self.schema.kind_of_column(column)
             cells = cols.object_cells(frame[column])
             if kind in fof.MUTABLE_KINDS:
                 cells = np.fromiter((fof.owned_copy(v, kind) for v in cells), object, count=n)
@@ -71,15 +71,15 @@ class StoreFields:
                 kept[positions] = cells[positions]
                 cells = kept
             self._frame[target] = fof.column_from_objects(cells, kind).array
-        self._schema[new] = self._schema[field]
+        self.schema[new] = self.schema[field]
         self._bulk_changed()
 
     def clear_field(self, field: str, positions: np.ndarray | None = None) -> None:
         """Set ``field`` to None (at ``positions`` only, when given)."""
         if field in fof.BUILTIN_FIELDS:
             raise ValueError(f"field {field!r} cannot be cleared")
-        if field not in self._schema:
-            raise self._schema.unknown(field)
+        if field not in self.schema:
+            raise self.schema.unknown(field)
         frame = self.frame()
         where = np.arange(len(frame)) if positions is None else positions
         for column in self.columns_of(field):
@@ -90,8 +90,8 @@ class StoreFields:
     def _check_new_field(self, field: str, new: str, verb: str) -> None:
         if field in fof.BUILTIN_FIELDS:
             raise ValueError(f"field {field!r} cannot be {verb}")
-        if field not in self._schema:
-            raise self._schema.unknown(field)
+        if field not in self.schema:
+            raise self.schema.unknown(field)
         fof.check_field_name(new)
-        if new in self._schema:
+        if new in self.schema:
             raise ValueError(f"field {new!r} already exists")

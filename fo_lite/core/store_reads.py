@@ -24,7 +24,7 @@ class StoreReads:
         """The value of ``field`` at row ``pos`` (a label object for an embedded field)."""
         if self._closed is not None:
             raise ValueError(self._closed)
-        kind = self._schema.get(field)
+        kind = self.schema.get(field)
         if kind is None:
             raise KeyError(field)
         label_type = fof.embedded_type(kind)
@@ -50,7 +50,7 @@ class StoreReads:
                 cells = self.column_cells(column)
             value = cells[pos]
         if type(value) is list or type(value) is dict:  # a copy: the caller may change it
-            return fof.owned_copy(value, self._schema.get(column))
+            return fof.owned_copy(value, self.schema.get(column))
         return value
 
     def _is_present(self, pos: int, column: str) -> bool:
@@ -85,10 +85,10 @@ class StoreReads:
         read from ``frame`` when given (else from the store)."""
         live = self.frame()
         source = live if frame is None else frame
-        kind = self._schema.get(field)
+        kind = self.schema.get(field)
         label_type = fof.embedded_type(kind) if kind else None
         if label_type is None:
-            return self._cells(source, self._schema.value_column(field), positions)
+            return self._cells(source, self.schema.value_column(field), positions)
         presence = f"{field}.{fof.PRESENCE}"
         if presence in source.columns:
             present = source[presence].take(positions).notna().tolist()
@@ -124,7 +124,7 @@ class StoreReads:
         """A copy of ``frame`` (rows of this store) sharing no list or dict with it."""
         copied = frame.copy()
         for column in copied.columns:
-            kind = self._schema.kind_of_column(column)
+            kind = self.schema.kind_of_column(column)
             if kind in fof.MUTABLE_KINDS:
                 cells = [fof.owned_copy(v, kind) for v in copied[column]]
                 copied[column] = pd.Series(cells, index=copied.index, dtype=object)
