@@ -74,9 +74,9 @@ def export_image_classification_dir_tree(
     _check_not_overlapping(final, paths)
     if mode is None:
         return _write_manifest(final, paths, labels, overwrite)
-    jobs = _plan(paths, labels, rel_dir)
+    jobs, folders = _plan(paths, labels, rel_dir)
     with building_dir(final, overwrite, what="export folder") as tmp:
-        for folder in sorted({os.path.dirname(rel) for _, rel in jobs}):
+        for folder in sorted(folders):
             os.makedirs(os.path.join(tmp, folder), exist_ok=True)
         _transfer(jobs, tmp, mode, final, progress)
     return final
@@ -149,24 +149,31 @@ def _within(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def _plan(paths: list[str], labels: list, rel_dir: str | None) -> list[tuple[str, str]]:
-    """(source, relative destination) pairs with collision-free names, in input order."""
+def _plan(
+    paths: list[str], labels: list, rel_dir: str | None
+) -> tuple[list[tuple[str, str]], set[str]]:
+    """(source, relative destination) pairs with collision-free names, in input order, and
+    the folders they go to."""
     base = None if rel_dir is None else os.path.abspath(os.path.expanduser(os.fspath(rel_dir)))
     taken: dict[str, set[str]] = {}
-    seen: dict[tuple[str, str], int] = {}
+    next_suffix: dict[tuple[str, str], int] = {}  # only for names that collided
+    folders: set[str] = set()
     jobs = []
     for path, label in zip(paths, labels, strict=True):
         names = taken.setdefault(label, set())
         name = os.path.basename(path) if base is None else _relative(path, base)
-        count = seen[(label, name)] = seen.get((label, name), 0) + 1
-        if count > 1 or name in names:
+        if name in names:
+            k = next_suffix.get((label, name), 2)
             stem, ext = os.path.splitext(name)
-            while (candidate := f"{stem}-{max(count, 2)}{ext}") in names:
-                count += 1
+            while (candidate := f"{stem}-{k}{ext}") in names:
+                k += 1
+            next_suffix[(label, name)] = k + 1
             name = candidate
         names.add(name)
-        jobs.append((path, f"{label}{os.sep}{name}"))
-    return jobs
+        rel = f"{label}{os.sep}{name}"
+        folders.add(label if base is None else os.path.dirname(rel))
+        jobs.append((path, rel))
+    return jobs, folders
 
 
 def _relative(path: str, base: str) -> str:
