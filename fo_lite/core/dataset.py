@@ -136,7 +136,7 @@ class Dataset(SampleCollection):
         return len(self._store)
 
     def _live_frame(self) -> Any:
-        # kept for fo_lite.session until it reads through the public rows() seam (issue 10)
+        # the store's frame, for benchmarks/rows_1m.py's bytes-per-row figure (not an API)
         return self._store.frame()
 
     # -- fields ---------------------------------------------------------------------------
