@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import fo_lite as fo
+from fo_lite import ViewField as F
 
 
 def test_bounds_min_max_count_over_scalars_and_lists():
@@ -169,3 +170,14 @@ def test_aggregations_serialize_and_compare():
     assert fo.Std("n") != fo.Std("n", sample=True)
     with pytest.raises(ValueError, match="not a serialized aggregation"):
         fo.Aggregation._from_dict({"_cls": "eval", "kwargs": {}})
+
+
+def test_count_values_counts_every_null_of_a_label_once():
+    # an unset label and an empty Classification() both count as None, as FiftyOne's
+    # $group by "$ground_truth.label" counts them
+    dataset = fo.Dataset.from_image_classification_samples(
+        [("/a/1.jpg", "cat"), ("/a/2.jpg", None)]
+    )
+    dataset.add_sample(fo.Sample(filepath="/a/3.jpg", ground_truth=fo.Classification()))
+    assert dataset.count_values("ground_truth.label") == {"cat": 1, None: 2}
+    assert dataset.count_values(F("ground_truth.label")) == {"cat": 1, None: 2}

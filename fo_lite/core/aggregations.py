@@ -137,8 +137,11 @@ class CountValues(Aggregation):
             if nulls:
                 counts[None] = nulls
             return counts
-        counts = values.value_counts(dropna=False, sort=False)
-        return {to_python(k): int(v) for k, v in counts.items()}
+        out: dict[Any, int] = {}
+        for k, v in values.value_counts(dropna=False, sort=False).items():
+            key = to_python(k)  # None and NaN (both null) may be counted apart: add them up
+            out[key] = out.get(key, 0) + int(v)
+        return out
 
 
 class Distinct(Aggregation):
