@@ -101,9 +101,7 @@ class Session(anywidget.AnyWidget):
         super().__init__(tile_size=tile_size, label_field=label_field, _constants=constants)
         self.on_msg(lambda _widget, content, buffers: self._grid.receive(content, buffers))
         if dataset is None and isinstance(view, DatasetView):
-            from fo_lite.core.dataset import load_dataset
-
-            dataset = load_dataset(view.dataset_name)
+            dataset = view.dataset
         self.dataset = dataset
         if view is not None:
             self.view = view
