@@ -150,13 +150,12 @@ def measure(n: int, repeat: int, images: Path | None) -> dict:
     del paths, labels, tags
     gc.collect()
     rss1 = rss_bytes()
-    frame = dataset._live_frame()
     res["memory"] = {
         "rss_before_mib": rss0 / MIB,
         "rss_after_build_mib": rss1 / MIB,
         "rss_per_row_bytes": (rss1 - rss0) / n,
-        "frame_bytes_per_row": int(frame.memory_usage(deep=True).sum()) / n,
-        "frame_columns": list(frame.columns),
+        "frame_bytes_per_row": dataset.stats()["memory_bytes"] / n,
+        "frame_columns": list(dataset.limit(1).to_pandas().columns),
     }
     ops = res["ops"]
     rng = np.random.default_rng(1)

@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from fo_lite.core.storage import fsync_dir
+
 if TYPE_CHECKING:
     from fo_lite.brain.results import NearDuplicateIndex
     from fo_lite.core.collection import SampleCollection
@@ -64,12 +66,7 @@ def check_brain_key(key: object) -> str:
 
 def dataset_of(samples: SampleCollection) -> Dataset:
     """The dataset a collection (dataset or view) belongs to."""
-    name = getattr(samples, "dataset_name", None)
-    if name is None:
-        return samples  # type: ignore[return-value]
-    from fo_lite.core.dataset import load_dataset
-
-    return load_dataset(name)
+    return getattr(samples, "dataset", samples)
 
 
 def _identity(dataset: Dataset) -> tuple[str, str]:
@@ -114,7 +111,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     new_folder = not folder.is_dir()
     folder.mkdir(parents=True, exist_ok=True)
     if new_folder:
-        _fsync_dir(folder.parent)
+        fsync_dir(folder.parent)
     tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     try:
         with open(tmp, "xb") as f:
@@ -125,15 +122,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(folder)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_dir(folder)
 
 
 def _read(dataset: Dataset, key: str) -> dict | None:
@@ -255,4 +244,4 @@ def delete_brain_run(samples: SampleCollection, brain_key: str) -> None:
     path = _path(dataset, key)
     if path.exists():
         path.unlink()
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
