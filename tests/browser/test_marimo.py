@@ -1,7 +1,8 @@
 """The grid in a marimo app: ``examples/marimo_review.py`` run with ``marimo run --headless``.
 
-One marimo server for the module, running the example app itself on a small generated tree of
-labelled images (``FO_LITE_REVIEW_DIR``); each test opens its own page (a new marimo session).
+One marimo server and one page (one marimo session) for the module, running the example app
+itself on a small generated tree of labelled images (``FO_LITE_REVIEW_DIR``); each test starts
+from the app reset through its own controls.
 marimo puts the widget in a shadow root: Playwright's CSS locators pierce it. The app's
 "Selected" cell re-runs on every selection change (``mo.state`` set by ``session.observe``), so
 what it shows is what Python sees.
@@ -53,7 +54,7 @@ def app(app_once):
     if dropdown.evaluate("e => e.selectedIndex") != 0:  # only a real change re-runs the view cell
         dropdown.select_option(index=0)
     grid.button("clear").click()
-    expect(grid.count).to_have_text(count_text(N, 0))
+    expect(grid.tiles).to_have_count(N)
     expect(page.get_by_text("Selected:")).to_have_text("Selected: 0")
     console.clear()
     return page, grid, console

@@ -1,7 +1,8 @@
 """The grid served as a web app by Voila: ``examples/voila_review.ipynb`` in headless chromium.
 
-One Voila server for the module, serving the example notebook itself on a small generated tree
-of labelled images (``FO_LITE_REVIEW_DIR``). The app's "Selected" text area and status line are
+One Voila server and one page (one kernel) for the module, serving the example notebook itself
+on a small generated tree of labelled images (``FO_LITE_REVIEW_DIR``); each test starts from the
+app reset through its own controls. The app's "Selected" text area and status line are
 written by the kernel (``session.observe``), so they show what Python sees.
 """
 
