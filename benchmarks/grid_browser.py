@@ -18,7 +18,16 @@ in the kernel against ``Date.now()`` in the page (same machine, same wall clock)
 - ``session.view = dataset.view().take(10)`` -> 10 tiles with painted thumbnails;
 - bytes on the wire per page of rows + thumbnails (Playwright websocket frame listener);
 - thumbnails per second from 12-megapixel JPEGs (first paint of a grid of them);
-- front-end size (``widgets/grid.js`` + ``widgets/grid.css``, raw and gzipped).
+- the expanded view of a 12-megapixel JPEG: Enter on a tile -> the fitted image painted, beside
+  a by-hand floor in the same run (Pillow: open, draft, fit to the same size, encode);
+- sidebar counts at 1M rows (label of 100 classes, tags, a string and a bool field, a float):
+  in the page (sidebar opened -> counts drawn) and in the kernel, beside a by-hand pandas floor
+  over the same values in the same run;
+- front-end size (the module anywidget loads, as ``fo_lite.session.esm`` joins ``widgets/*.js``,
+  + ``widgets/grid.css``, raw and gzipped).
+
+The machine's load (``/proc/loadavg``) is recorded before and after: on a shared machine read
+the ratios to the floors, not the absolute times.
 
 Prints a table and writes ``benchmarks/results/grid_browser.json``. Not part of the test run.
 """
@@ -56,12 +65,14 @@ harness = _load("jupyter_harness")
 grid_page = _load("grid_page")
 grid_data = _load("grid_data")
 
-# targets from issue 5, item 5 (seconds / bytes)
+# targets from issue 5, item 5 and issue 10, item 8 (seconds / bytes)
 TARGETS = {
     "first_paint_s": 0.3,
     "jump_to_end_s": 1.0,
     "click3_to_kernel_s": 0.1,
     "take10_repaint_s": 0.2,
+    "expanded_12mp_s": 0.3,
+    "sidebar_1m_s": 0.5,
     "frontend_bytes": 100_000,
 }
 
@@ -191,11 +202,16 @@ def summarize(values: list[float]) -> dict:
 
 
 def dataset_cells(files: list[str], size: int) -> list[str]:
+    """Rows repeating a few real JPEGs, labels of 100 classes; fields for the sidebar."""
     return [
         "import time\nimport fo_lite as fo\n"
         f"files = {files!r}\n"
-        f"samples = [(files[i % len(files)], f's{{i:07d}}') for i in range({size})]\n"
-        f"dataset = fo.Dataset.from_image_classification_samples(samples, name='bench_{size}')",
+        f"samples = [(files[i % len(files)], f'class_{{i % 100:02d}}') for i in range({size})]\n"
+        f"dataset = fo.Dataset.from_image_classification_samples(samples, name='bench_{size}')\n"
+        f"dataset.set_values('split', ['val' if i % 5 == 0 else 'train' for i in range({size})])\n"
+        f"dataset.set_values('reviewed', [i % 3 == 0 for i in range({size})])\n"
+        f"dataset.set_values('score', [(i * 7919 % 1000) / 1000 for i in range({size})])\n"
+        f"dataset.set_values('tags', [['dup'] if i % 20 == 0 else [] for i in range({size})])",
         "session = fo.launch_dashboard(dataset=dataset)",
     ]
 
@@ -232,6 +248,7 @@ def measure_size(server: Any, browser: Any, files: list[str], size: int, args: A
             out["bytes_per_row"] = round(sum(s for s, _ in pages) / sum(r for _, r in pages))
         if size >= 100_000:
             out.update(measure_scroll(nb, grid, size, args.repeat, wire))
+            out.update(measure_sidebar(nb, args.repeat))
         else:
             out.update(measure_clicks(nb, grid, args.repeat))
             out.update(measure_take10(nb, grid, size, args.repeat))
@@ -325,6 +342,150 @@ def measure_take10(nb: Any, grid: Any, size: int, repeat: int) -> dict:
     return {"take10_repaint_s": summarize(runs)}
 
 
+# Time opening the (closed) sidebar until it shows the counts of `version`: the request, the
+# counts in the kernel, the drawing
+_JS_TIME_SIDEBAR = """
+async ([version, timeoutMs]) => {
+  const root = document.querySelector('.fol-root');
+  const side = root.querySelector('.fol-sidebar');
+  const toggle = root.querySelector('button[data-action="sidebar"]');
+  const t0 = performance.now();
+  toggle.click();
+  return await new Promise(resolve => {
+    const tick = () => {
+      const now = performance.now() - t0;
+      if (side.dataset.version === String(version) && side.querySelector('.fol-sb-field')) {
+        resolve({ms: now, fields: side.querySelectorAll('.fol-sb-field').length}); return; }
+      if (now > timeoutMs) { resolve({ms: null, timeout: true}); return; }
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+"""
+
+# The kernel side of the sidebar beside a by-hand pandas floor over the same values
+_PY_SIDEBAR = """
+import collections, itertools, statistics, time as _t
+import pandas as _pd
+from fo_lite.session.sidebar import Filters, sidebar_fields
+_cols = {f: dataset.values(f) for f in ("ground_truth.label", "split", "reviewed", "score", "tags")}
+_frame = _pd.DataFrame({k: v for k, v in _cols.items() if k != "tags"})
+
+def _floor():
+    out = {c: _frame[c].value_counts(dropna=False) for c in ("ground_truth.label", "split", "reviewed")}
+    out["score"] = (_frame["score"].min(), _frame["score"].max())
+    out["tags"] = collections.Counter(itertools.chain.from_iterable(filter(None, _cols["tags"])))
+    return out
+
+def _median(fn, n):
+    times = []
+    for _ in range(n):
+        t0 = _t.perf_counter(); fn(); times.append(_t.perf_counter() - t0)
+    return statistics.median(times)
+
+_bench_sidebar = {
+    "kernel_s": _median(lambda: sidebar_fields(dataset, dataset, Filters(), "ground_truth"), REPEAT),
+    "floor_s": _median(_floor, REPEAT),
+}
+"""
+
+
+def measure_sidebar(nb: Any, repeat: int) -> dict:
+    """Sidebar counts at this size: opened in the page, and kernel vs by-hand floor."""
+    page_runs = []
+    for _ in range(repeat):
+        toggle = nb.page.locator('.fol-root button[data-action="sidebar"]')
+        if toggle.get_attribute("aria-pressed") == "true":
+            toggle.click()  # close it
+        version = nb.evaluate("session._state['version']")
+        nb.execute("session.refresh()")  # a new version: opening must count again
+        nb.page.wait_for_function(
+            "v => document.querySelector('.fol-root').dataset.version === String(v)",
+            arg=version + 1,
+        )
+        r = nb.page.evaluate(_JS_TIME_SIDEBAR, [version + 1, 60_000])
+        page_runs.append(None if r.get("timeout") else r["ms"] / 1000)
+    nb.execute(_PY_SIDEBAR.replace("REPEAT", str(repeat)), timeout=600)
+    kernel = nb.evaluate("_bench_sidebar")
+    return {
+        "sidebar_open_s": summarize(page_runs),
+        "sidebar_kernel_s": round(kernel["kernel_s"], 4),
+        "sidebar_floor_s": round(kernel["floor_s"], 4),
+        "sidebar_kernel_over_floor": round(kernel["kernel_s"] / kernel["floor_s"], 2),
+    }
+
+
+# Focus tile `index` and press Enter there: time until the expanded image is painted
+_JS_TIME_EXPAND = """
+async ([index, timeoutMs]) => {
+  const root = document.querySelector('.fol-root');
+  const tile = root.querySelector(`.fol-tile[data-index="${index}"]`);
+  tile.focus();
+  const t0 = performance.now();
+  tile.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true, composed: true}));
+  return await new Promise(resolve => {
+    const tick = () => {
+      const now = performance.now() - t0;
+      const img = root.querySelector('.fol-detail-img');
+      const where = root.querySelector('.fol-detail-where').textContent;
+      if (img && img.complete && img.naturalWidth > 0 && where.startsWith(`${index + 1} /`)) {
+        const media = img.parentElement;
+        resolve({ms: now, width: img.naturalWidth, height: img.naturalHeight,
+                 panel: [media.clientWidth, media.clientHeight, devicePixelRatio]}); return; }
+      if (now > timeoutMs) { resolve({ms: null, timeout: true}); return; }
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+"""
+
+# The same work by hand in the kernel: open, draft, fit to the same size, encode (quality 85)
+_PY_FLOOR_EXPAND = """
+import io, statistics, time as _t
+from PIL import Image as _Image
+
+def _fit(path, px):
+    with _Image.open(path) as img:
+        img.draft("RGB", (px, px))
+        img.thumbnail((px, px))
+        out = io.BytesIO()
+        img.convert("RGB").save(out, "JPEG", quality=85)
+        return out.getvalue()
+
+_floor_runs = []
+for _p in PATHS:
+    _t0 = _t.perf_counter(); _fit(_p, PX); _floor_runs.append(_t.perf_counter() - _t0)
+_bench_floor = statistics.median(_floor_runs)
+"""
+
+
+def measure_expanded(nb: Any, paths: list[str], count: int) -> dict:
+    """Enter on `count` different 12 MP tiles (each opened once: cold), beside the floor."""
+    runs, sizes = [], []
+    for index in range(count):
+        r = nb.page.evaluate(_JS_TIME_EXPAND, [index, 60_000])
+        if r.get("timeout"):
+            raise RuntimeError(f"expanded view never painted tile {index}: {nb.diagnostics()}")
+        runs.append(r["ms"] / 1000)
+        sizes.append((r["width"], r["height"]))
+        nb.page.keyboard.press("Escape")
+        nb.wait_for("session.expanded", lambda v: v is None)
+    w, h, ratio = r["panel"]
+    px = min(max(-(-int(max(w, h) * ratio) // 128) * 128, 256), 4096)
+    code = _PY_FLOOR_EXPAND.replace("PATHS", repr(paths[:count])).replace("PX", str(px))
+    nb.execute(code, timeout=300)
+    floor = nb.evaluate("_bench_floor")
+    median = statistics.median(runs)
+    return {
+        "expanded_open_s": summarize(runs),
+        "expanded_image_px": sizes[0],
+        "expanded_floor_s": round(floor, 4),
+        "expanded_over_floor": round(median / floor, 2),
+    }
+
+
 def make_big_jpegs(d: Path, n: int) -> list[str]:
     """``n`` 4000x3000 JPEGs (12 megapixels), smooth enough to stay ~1-2 MB each."""
     from PIL import Image, ImageDraw
@@ -362,21 +523,30 @@ def measure_12mp(server: Any, browser: Any, files: list[str]) -> dict:
             "visible_painted": r["visible"],
             "all_visible_painted_s": round(secs, 3),
             "thumbnails_per_s": round(r["visible"] / secs, 1),
+            **measure_expanded(nb, files, min(6, len(files))),
         }
     finally:
         nb.close()
 
 
 def frontend_size() -> dict:
-    out = {}
-    total = total_gz = 0
-    for name in ("grid.js", "grid.css"):
-        data = (REPO / "widgets" / name).read_bytes()
-        out[name] = len(data)
-        total += len(data)
-        total_gz += len(gzip.compress(data))
-    out["total_bytes"], out["total_gzip_bytes"] = total, total_gz
+    """Bytes of what the browser loads: the joined module and the CSS."""
+    sys.path.insert(0, str(REPO))
+    from fo_lite.session import esm
+
+    files = {
+        "module (widgets/*.js joined)": esm.bundle(REPO / "widgets" / "grid.js").encode(),
+        "grid.css": (REPO / "widgets" / "grid.css").read_bytes(),
+    }
+    out: dict[str, Any] = {name: len(data) for name, data in files.items()}
+    out["total_bytes"] = sum(len(d) for d in files.values())
+    out["total_gzip_bytes"] = sum(len(gzip.compress(d)) for d in files.values())
     return out
+
+
+def load() -> list[float]:
+    """The machine's 1, 5 and 15 minute load averages."""
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
 
 def fmt(v: Any) -> str:
@@ -406,6 +576,13 @@ def print_table(res: dict) -> None:
                 (f"jump to end painted, {n} rows", fmt(r["jump_to_end_s"]), "< 1 s"),
                 (f"jump to middle painted, {n} rows", fmt(r["jump_to_middle_s"]), ""),
                 ("max DOM tiles while scrolling", str(r["dom_tiles_while_scrolling"]["max"]), ""),
+                (f"sidebar opened -> counts drawn, {n} rows", fmt(r["sidebar_open_s"]), "< 500 ms"),
+                (
+                    f"sidebar counts in the kernel, {n} rows",
+                    f"{r['sidebar_kernel_s'] * 1000:.0f} ms (by-hand pandas "
+                    f"{r['sidebar_floor_s'] * 1000:.0f} ms: {r['sidebar_kernel_over_floor']}x)",
+                    "",
+                ),
             ]
         if "click3_to_kernel_s" in r:
             rows += [
@@ -423,12 +600,27 @@ def print_table(res: dict) -> None:
                 "",
             )
         )
+        rows.append(
+            (
+                "12 MP JPEG: Enter -> expanded image painted",
+                f"{fmt(t['expanded_open_s'])}; Pillow floor "
+                f"{t['expanded_floor_s'] * 1000:.0f} ms ({t['expanded_over_floor']}x)",
+                "< 300 ms",
+            )
+        )
     fe = res["frontend"]
     rows.append(
         (
-            "front end (grid.js + grid.css)",
+            "front end (joined module + grid.css)",
             f"{fe['total_bytes']:,} B ({fe['total_gzip_bytes']:,} gz)",
             "< 100 KB",
+        )
+    )
+    rows.append(
+        (
+            "machine load before / after (1 min)",
+            f"{res['load_before'][0]} / {res['load_after'][0]}",
+            "",
         )
     )
     w = max(len(r[0]) for r in rows)
@@ -458,6 +650,7 @@ def main(argv: list[str] | None = None) -> int:
         "repeat": args.repeat,
         "targets": TARGETS,
         "sizes": {},
+        "load_before": load(),
     }
     with sync_playwright() as pw, harness.JupyterServer(tmp / "lab", app="lab") as server:
         browser = harness.launch_chromium(pw)
@@ -471,6 +664,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             browser.close()
     res["frontend"] = frontend_size()
+    res["load_after"] = load()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(res, indent=2) + "\n")
     print_table(res)

@@ -24,3 +24,19 @@ def _forget_datasets():
 def make_samples(n: int, labels=("cat", "dog", "mountain")) -> list[tuple[str, str]]:
     """``n`` (filepath, label) pairs with fake paths (no files), labels round-robin."""
     return [(f"/data/{labels[i % len(labels)]}/{i}.jpg", labels[i % len(labels)]) for i in range(n)]
+
+
+@pytest.fixture(scope="session")
+def mongod():
+    """A real MongoDB server (``tests/mongod_server.MongodServer``), started once per session.
+
+    Fails (never skips) every test that takes it when the server cannot start."""
+    from mongod_server import MongodError, MongodServer
+
+    server = MongodServer()
+    try:
+        server.start()
+    except MongodError as e:
+        pytest.fail(str(e), pytrace=False)
+    yield server
+    server.stop()

@@ -293,7 +293,9 @@ def test_unsupported_accumulators_are_named(acc):
         ([{"$sort": {}}], TypeError, "$sort"),
         ([{"$limit": 0}], TypeError, "$limit"),
         ([{"$limit": 1.5}], TypeError, "$limit"),
+        ([{"$limit": True}], TypeError, "$limit"),
         ([{"$skip": -1}], TypeError, "$skip"),
+        ([{"$skip": 2**63}], TypeError, "$skip"),
         ([{"$project": {"a": 1, "b": 0}}], ValueError, "inclusion and exclusion"),
         ([{"$project": {"a": 1, "a.b": 1}}], ValueError, "collide"),
         ([{"$project": {"a": "text"}}], ValueError, "not supported"),
@@ -311,6 +313,50 @@ def test_malformed_pipelines(frame, pipeline, error, words):
         validate_pipeline(pipeline)
     with pytest.raises(error):
         run_pipeline(frame, pipeline)
+
+
+def test_limit_and_skip_take_whole_number_floats(frame):
+    out = run_pipeline(frame, [{"$sort": {"size": 1}}, {"$skip": 1.0}, {"$limit": 2.0}])
+    assert [d["size"] for d in out] == [20, 30]
+
+
+def test_sort_refuses_parallel_arrays_naming_the_paths():
+    docs = frame_from_documents([{"a": [1, 2], "b": [3]}, {"a": 5, "b": 1}])
+    with pytest.raises(ValueError, match=r"\$sort on 'a', 'b'.*parallel arrays"):
+        run_pipeline(docs, [{"$sort": {"a": 1, "b": -1}}])
+    # one array per document is fine, and so are two paths through the same array
+    ok = frame_from_documents([{"a": [1, 2], "b": 3}, {"a": 0, "b": [4]}])
+    assert [d["a"] for d in run_pipeline(ok, [{"$sort": {"a": 1, "b": 1}}])] == [0, [1, 2]]
+    same = frame_from_documents([{"a": [{"p": 1, "q": 5}, {"p": 2, "q": 3}]}])
+    assert len(run_pipeline(same, [{"$sort": {"a.p": 1, "a.q": -1}}])) == 1
+
+
+def test_sort_refuses_ambiguous_numeric_fields():
+    docs = frame_from_documents([{"a": [{"1": 4}, 7]}])
+    with pytest.raises(ValueError, match="ambiguous field name"):
+        run_pipeline(docs, [{"$sort": {"a.1": 1}}])
+
+
+def test_sort_keys_through_arrays_on_typed_and_object_columns():
+    # a typed column sorts without the per-row walk; an object column of lists takes it
+    frame = pd.DataFrame({"n": [3, 1, 2], "a": [[{"p": 9}, {}], [{"p": 0}], {"p": 5}]})
+    assert [d["n"] for d in run_pipeline(frame, [{"$sort": {"n": -1}}])] == [3, 2, 1]
+    assert [d["n"] for d in run_pipeline(frame, [{"$sort": {"a.p": 1}}])] == [3, 1, 2]
+    assert [d["n"] for d in run_pipeline(frame, [{"$sort": {"a.p": -1}}])] == [3, 2, 1]
+
+
+def test_project_numbers_and_sub_documents_as_the_server_reads_them():
+    frame = frame_from_documents([{"a": {"b": 1, "c": 2}, "d": 3}])
+    assert run_pipeline(frame, [{"$project": {"a": {"b": 1}}}]) == [{"a": {"b": 1}}]
+    assert run_pipeline(frame, [{"$project": {"a": {"c": 0}}}]) == [{"a": {"b": 1}, "d": 3}]
+    assert run_pipeline(frame, [{"$project": {"d": 2.5}}]) == [{"d": 3}]  # non-zero: include
+    assert run_pipeline(frame, [{"$project": {"d": 0.0}}]) == [{"a": {"b": 1, "c": 2}}]
+
+
+def test_project_computed_embedded_field_is_a_document():
+    frame = frame_from_documents([{"a": None}, {"a": 1, "w": {"x": 0}}])
+    out = run_pipeline(frame, [{"$project": {"w.v": "$a", "w.u": "$zz"}}])
+    assert out == [{"w": {"v": None}}, {"w": {"v": 1}}]
 
 
 def test_bad_stage_found_before_anything_runs(frame):
@@ -350,8 +396,39 @@ def test_extension_dtypes_give_plain_values():
     assert all(plain(d) or isinstance(d.get("t"), datetime.datetime) for d in out)
 
 
+def test_sort_on_extension_dtypes_with_nulls():
+    frame = pd.DataFrame(
+        {
+            "b": pd.Series([True, None, False], dtype="boolean"),
+            "i": pd.Series([2, None, 1], dtype="Int64"),
+            "cat": pd.Series(["b", None, "a"], dtype="category"),
+            "t": pd.to_datetime(["2021-01-01", None, "2020-01-01"]),
+        }
+    )
+    for field in ["b", "i", "cat", "t"]:
+        out = run_pipeline(frame, [{"$sort": {field: 1}}])
+        assert [d[field] is None for d in out] == [True, False, False], field  # null first
+        desc = run_pipeline(frame, [{"$sort": {field: -1}}])
+        assert desc[0][field] == out[-1][field] and desc[-1][field] is None, field
+
+
 def test_group_by_whole_embedded_field(frame):
     out = run_pipeline(frame, [{"$group": {"_id": "$ground_truth", "n": {"$sum": 1}}}])
     assert {"_id": {"label": "cat"}, "n": 2} in out
     assert {"_id": None, "n": 1} in out
     assert len(out) == 4
+
+
+def test_an_unset_embedded_label_comes_out_null(frame):
+    # flattened columns all null in a row: the label is unset, null as in $group above
+    out = run_pipeline(frame, [{"$project": {"ground_truth": 1, "_id": 0}}])
+    assert [d["ground_truth"] for d in out] == [
+        {"label": "cat"},
+        {"label": "dog"},
+        {"label": "cat"},
+        None,
+        {"label": "cow"},
+    ]
+    partial = frame.assign(**{"ground_truth.score": [None, None, None, 0.5, None]})
+    out = run_pipeline(partial, [{"$skip": 3}, {"$limit": 1}, {"$project": {"ground_truth": 1}}])
+    assert out == [{"_id": "i3", "ground_truth": {"label": None, "score": 0.5}}]

@@ -141,6 +141,64 @@ def test_regex_and_options(frame):
     assert rows(frame, {"tags": {"$regex": "^du"}}) == [0]  # array elements
 
 
+@pytest.mark.parametrize(
+    "pattern, options, text, found",
+    [
+        (r"^\w+$", "", "é", False),  # classes are ASCII, as in the server's PCRE
+        (r"^\w+$", "i", "ſ", False),  # case folding never widens a class (ſ folds to s)
+        (r"\d", "", "٣", False),
+        (r"\s", "", "\u00a0", False),
+        (r"\ba", "", "éa", True),  # é is not a word character: a boundary before a
+        (r"\Bé", "", "xé", False),
+        (r"x\b", "", "xé", True),
+        (r"É", "i", "é", True),  # case-insensitive matching is Unicode
+        (r"[^\w]", "i", "K", False),  # Kelvin sign: not a word character, not folded in
+        (r"^[[:alpha:]]+$", "", "abé", False),
+        (r"^[[:upper:]]+$", "i", "ab", True),  # caseless [:upper:] is [:alpha:]
+        (r"a{,2}", "", "a{,2}", True),  # literal in PCRE (Python would read {0,2})
+        (r"a\Z", "", "a\n", True),  # \Z allows a final newline, \z does not
+        (r"a\z", "", "a\n", False),
+        (r"^b", "m", "a\nb", True),
+        (r"^$", "m", "a\n", False),  # PCRE: no ^ after the final newline
+        (r"\x{e9}", "", "é", True),
+        (r"(?<n>a)", "", "a", True),
+    ],
+)
+def test_regex_has_the_servers_meaning(pattern, options, text, found):
+    docs = frame_from_documents([{"s": text}])
+    assert rows(docs, {"s": {"$regex": pattern, "$options": options}}) == ([0] if found else [])
+
+
+def test_regex_pcre_only_syntax_is_translated_or_refused_by_name():
+    docs = frame_from_documents([{"s": "a.*b"}, {"s": "a\r\nb"}])
+    assert rows(docs, {"s": {"$regex": r"^a\Q.*\Eb$"}}) == [0]  # \Q...\E quotes
+    assert rows(docs, {"s": {"$regex": r"^a\Rb$"}}) == [1]  # \R: any newline sequence
+    assert rows(docs, {"s": {"$regex": "b", "$options": "u"}}) == [0, 1]  # "u": always on
+    for pattern in [r"\p{L}", r"\X"]:
+        with pytest.raises(ValueError, match="no equivalent in Python's re"):
+            validate_query({"s": {"$regex": pattern}})
+    with pytest.raises(ValueError, match="is invalid"):
+        validate_query({"s": {"$regex": "a(?i)b"}})
+
+
+def test_whole_number_sizes_and_empty_elem_match():
+    docs = frame_from_documents([{"a": [1]}, {"a": [[]]}, {"a": [{}]}, {"a": []}])
+    assert rows(docs, {"a": {"$size": 1.0}}) == [0, 1, 2]
+    assert rows(docs, {"a": {"$elemMatch": {}}}) == [1, 2]
+    with pytest.raises(TypeError, match=r"\$size.*2147483647"):
+        validate_query({"a": {"$size": 2**31}})
+
+
+def test_regex_operands_refused_as_the_server_does():
+    for query in [{"a": {"$ne": re.compile("x")}}, {"a": {"$lt": re.compile("x")}}]:
+        with pytest.raises(ValueError, match="regex cannot be the operand"):
+            validate_query(query)
+    with pytest.raises(ValueError, match="options set in both"):
+        validate_query({"a": {"$regex": re.compile("x"), "$options": "i"}})
+    docs = frame_from_documents([{"a": "x"}])
+    assert rows(docs, {"a": {"$eq": re.compile("x")}}) == []  # only an equal regex
+
+
 def test_regex_options_m_s_x():
     docs = frame_from_documents([{"t": "a\nb"}, {"t": "ab"}])
     assert rows(docs, {"t": {"$regex": "^b", "$options": "m"}}) == [0]

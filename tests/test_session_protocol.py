@@ -1,8 +1,6 @@
 """The dashboard's Python side, driven by simulated front-end messages through ipywidgets' comm.
 
-A ``FrontEnd`` plays the grid: it sends custom messages the way the browser does (through the
-widget's ``_handle_msg``) and records what the kernel sends back (custom replies with their
-binary buffers, and trait-state updates).
+A :class:`~session_frontend.FrontEnd` plays the grid (see ``tests/session_frontend.py``).
 """
 
 from __future__ import annotations
@@ -14,62 +12,12 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from session_frontend import FrontEnd
 
 import fo_lite as fo
-from fo_lite.session import Session, launch_dashboard, pages
+from fo_lite.session import Session, launch_dashboard, messages, pages
 
 XSS = "<img src=x onerror=alert(1)>"
-
-
-class FrontEnd:
-    """A stand-in for grid.js: sends gestures/requests, records replies and state syncs."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.replies: list[tuple[dict, list]] = []
-        self.states: list[dict] = []
-        self._seq = 0
-        session.comm.send = self._capture  # the kernel -> browser direction
-
-    def _capture(self, data=None, metadata=None, buffers=None, **_kw):
-        if data["method"] == "custom":
-            self.replies.append((data["content"], list(buffers or [])))
-        elif data["method"] == "update":
-            self.states.append(data["state"])
-
-    def send(self, content) -> None:
-        """Deliver ``content`` to the kernel exactly as a browser's custom message arrives."""
-        self.session._handle_msg(
-            {"content": {"data": {"method": "custom", "content": content}}, "buffers": []}
-        )
-
-    def request(self, kind: str, **fields) -> tuple[dict, list]:
-        self._seq += 1
-        fields.setdefault("version", self.session._version)
-        before = len(self.replies)
-        self.send({"type": kind, "request_id": f"fe:{self._seq}", **fields})
-        assert len(self.replies) == before + 1, "exactly one reply per request"
-        content, buffers = self.replies[-1]
-        assert content["request_id"] == f"fe:{self._seq}"
-        return content, buffers
-
-    def gesture(self, kind: str, **fields) -> dict:
-        self._seq += 1
-        before = len(self.replies)
-        self.send({"type": kind, "client": "fe", "seq": self._seq, **fields})
-        acks = [
-            c
-            for c, _ in self.replies[before:]
-            if c.get("ack") == {"client": "fe", "seq": self._seq}
-        ]
-        assert len(acks) == 1, f"gesture {kind} not acknowledged: {self.replies[before:]}"
-        return acks[0]
-
-    def synced(self, name: str):
-        """The last value of a synced trait the kernel pushed to the browser."""
-        values = [s[name] for s in self.states if name in s]
-        assert values, f"{name} was never synced"
-        return values[-1]
 
 
 def _image(path: Path, i: int) -> str:
@@ -129,7 +77,7 @@ def test_page_has_rows_in_view_order_with_thumbnails_as_binary_buffers(fe, datas
 def test_page_of_a_view_follows_the_view(fe, dataset):
     view = dataset.view().sort_by("ground_truth.label", reverse=True).limit(7)
     fe.session.view = view
-    assert fe.synced("_length") == 7
+    assert fe.state("length") == 7
     content, _ = fe.request("page", start=0, stop=60)
     assert content["ids"] == view.values("id")
     assert content["stop"] == 7
@@ -139,10 +87,10 @@ def test_page_of_a_view_follows_the_view(fe, dataset):
 
 def test_page_size_is_capped(dataset):
     big = fo.Dataset.from_image_classification_samples(
-        [("/nowhere.jpg", "x")] * (pages.MAX_PAGE + 50), name="proto_cap"
+        [("/nowhere.jpg", "x")] * (messages.MAX_PAGE + 50), name="proto_cap"
     )
     content, _ = FrontEnd(Session(big)).request("page", start=0, stop=10_000)
-    assert len(content["ids"]) == pages.MAX_PAGE
+    assert len(content["ids"]) == messages.MAX_PAGE
 
 
 def test_tile_field_values_come_as_text(fe, dataset):
@@ -155,14 +103,14 @@ def test_tile_field_values_come_as_text(fe, dataset):
 
 
 def test_stale_requests_get_a_stale_reply(fe):
-    old = fe.session._version
+    old = fe.version
     fe.session.view = fe.session.dataset.view().limit(3)
-    assert fe.session._version > old
+    assert fe.version > old
     content, buffers = fe.request("page", start=0, stop=10, version=old)
     assert content == {
         "type": "stale",
         "request_id": content["request_id"],
-        "version": fe.session._version,
+        "version": fe.version,
     }
     assert buffers == []
 
@@ -170,17 +118,17 @@ def test_stale_requests_get_a_stale_reply(fe):
 def test_deleting_samples_then_refresh_or_next_request_shows_the_new_rows(fe, dataset):
     ids = dataset.values("id")
     fe.session.selected = [ids[0], ids[10]]
-    seen = fe.session._version
+    seen = fe.version
     dataset.delete_samples(ids[:3])
     # the grid's next request notices the change: stale + new version and length synced
     content, _ = fe.request("page", start=0, stop=5, version=seen)
     assert content["type"] == "stale"
-    assert fe.synced("_length") == 17 and fe.synced("_version") == fe.session._version > seen
+    assert fe.state("length") == 17 and fe.state("version") == fe.version > seen
     content, _ = fe.request("page", start=0, stop=5)
     assert content["ids"] == ids[3:8]
     fe.session.refresh()
     assert fe.session.selected == [ids[10]], "refresh drops deleted ids from the selection"
-    assert fe.synced("_selected_count") == 1
+    assert fe.state("selected_count") == 1
 
 
 # -- gestures ----------------------------------------------------------------------------------
@@ -188,22 +136,32 @@ def test_click_toggles_and_python_observers_see_it(fe, dataset):
     ids = dataset.values("id")
     seen = []
     fe.session.observe(lambda change: seen.append(change["new"]), names="selected")
-    ack = fe.gesture("toggle", version=fe.session._version, index=2, id=ids[2])
+    ack = fe.gesture("toggle", version=fe.version, index=2, id=ids[2])
     assert fe.session.selected == [ids[2]] and seen == [[ids[2]]]
     assert ack["added"] == [ids[2]] and ack["removed"] == [] and ack["count"] == 1
-    assert fe.synced("_selected_count") == 1
-    fe.gesture("toggle", version=fe.session._version, index=7, id=ids[7])
-    ack = fe.gesture("toggle", version=fe.session._version, index=2, id=ids[2])
+    assert fe.state("selected_count") == 1
+    fe.gesture("toggle", version=fe.version, index=7, id=ids[7])
+    ack = fe.gesture("toggle", version=fe.version, index=2, id=ids[2])
     assert fe.session.selected == [ids[7]] and ack["removed"] == [ids[2]]
     content, _ = fe.request("page", start=0, stop=10)
     assert [i for i, s in enumerate(content["selected"]) if s] == [7]
 
 
+def test_space_on_a_tile_not_loaded_yet_names_it_by_index_in_the_current_version(fe, dataset):
+    ids = dataset.values("id")
+    fe.gesture("toggle", version=fe.version, index=4, id=None)
+    assert fe.session.selected == [ids[4]]
+    old = fe.version
+    fe.session.view = dataset.view().skip(2)
+    fe.gesture("toggle", version=old, index=4, id=None)
+    assert fe.session.selected == [], "an index of an older version names nothing"
+
+
 def test_click_on_a_tile_from_an_older_state_is_ignored(fe, dataset):
     ids = dataset.values("id")
-    ack = fe.gesture("toggle", version=fe.session._version, index=2, id=ids[3])  # id moved
+    ack = fe.gesture("toggle", version=fe.version, index=2, id=ids[3])  # id moved
     assert fe.session.selected == [] and ack["added"] == []
-    old = fe.session._version
+    old = fe.version
     fe.session.view = dataset.view().skip(1)
     fe.gesture("toggle", version=old, index=2, id=ids[2])
     assert fe.session.selected == []
@@ -213,11 +171,11 @@ def test_shift_range_adds_rows_in_view_order(fe, dataset):
     view = dataset.view().sort_by("filepath", reverse=True)
     fe.session.view = view
     vids = view.values("id")
-    fe.gesture("toggle", version=fe.session._version, index=4, id=vids[4])
-    ack = fe.gesture("range", version=fe.session._version, start=2, stop=7)
+    fe.gesture("toggle", version=fe.version, index=4, id=vids[4])
+    ack = fe.gesture("range", version=fe.version, start=2, stop=7)
     assert fe.session.selected == [vids[4], vids[2], vids[3], vids[5], vids[6]]
     assert sorted(ack["added"]) == sorted([vids[2], vids[3], vids[5], vids[6]])
-    assert fe.synced("_selected_count") == 5
+    assert fe.state("selected_count") == 5
 
 
 def test_select_all_selects_only_the_view_and_clear_empties(fe, dataset):
@@ -226,7 +184,7 @@ def test_select_all_selects_only_the_view_and_clear_empties(fe, dataset):
     fe.gesture("select-all")
     assert fe.session.selected == ids[5:15]
     fe.gesture("clear")
-    assert fe.session.selected == [] and fe.synced("_selected_count") == 0
+    assert fe.session.selected == [] and fe.state("selected_count") == 0
 
 
 def test_show_selected_shows_the_selection_and_toggles_back(fe, dataset):
@@ -236,10 +194,10 @@ def test_show_selected_shows_the_selection_and_toggles_back(fe, dataset):
     fe.session.selected = [ids[9], ids[1]]
     fe.gesture("show-selected")
     assert sorted(fe.session.view.values("id")) == sorted([ids[1], ids[9]])
-    assert fe.synced("_length") == 2 and fe.synced("_showing_selected") is True
+    assert fe.state("length") == 2 and fe.state("showing_selected") is True
     assert fe.session.selected == [ids[9], ids[1]], "showing the selection keeps it"
     fe.gesture("show-selected")
-    assert fe.session.view == before and fe.synced("_showing_selected") is False
+    assert fe.session.view == before and fe.state("showing_selected") is False
 
 
 def test_python_selection_reaches_the_grid(fe, dataset):
@@ -247,7 +205,7 @@ def test_python_selection_reaches_the_grid(fe, dataset):
     fe.session.selected = [ids[1], ids[3]]
     content, _ = fe.replies[-1]
     assert content["type"] == "selection" and sorted(content["added"]) == sorted([ids[1], ids[3]])
-    assert fe.synced("_selected_count") == 2
+    assert fe.state("selected_count") == 2
     fe.session.select_samples(dataset.view().limit(1))
     assert fe.session.selected == [ids[0]]
     assert set(fe.replies[-1][0]["removed"]) == {ids[1], ids[3]}
@@ -275,7 +233,7 @@ def test_detail_lists_every_field_as_text_with_a_large_image(fe, dataset, images
     sample = dataset.view().skip(3).first()
     sample["file_hash"] = 123
     sample.save()
-    content, buffers = fe.request("detail", id=sample.id)
+    content, buffers = fe.request("detail", id=sample.id, index=None, width=800, height=600)
     fields = dict(content["fields"])
     assert content["fields"][0] == ["id", sample.id]
     assert fields["filepath"] == images[3][0]
@@ -283,7 +241,7 @@ def test_detail_lists_every_field_as_text_with_a_large_image(fe, dataset, images
     assert fields["file_hash"] == "123" and "tags" in fields
     assert content["image"] == 0 and Image.open(io.BytesIO(buffers[0])).size == (64, 48)
     dataset.delete_samples([sample.id])
-    content, _ = fe.request("detail", id=sample.id)
+    content, _ = fe.request("detail", id=sample.id, index=None, width=800, height=600)
     assert content["type"] == "error" and "no longer" in content["message"]
 
 
@@ -349,15 +307,15 @@ def test_setting_view_or_dataset_clears_the_selection(fe, dataset, images):
     fe.session.view = dataset.view().limit(5)
     assert fe.session.selected == []
     fe.session.selected = ids[:2]
-    serial = fe.session._view_serial
+    serial = fe.state("view_serial")
     fe.session.dataset = dataset  # the same dataset again: FiftyOne refreshes and resets
     assert fe.session.view is None and fe.session.selected == []
-    assert fe.session._view_serial > serial and fe.synced("_length") == 20
+    assert fe.state("view_serial") > serial and fe.state("length") == 20
     other = fo.Dataset.from_image_classification_samples(images[:4], name="proto_other")
     fe.session.view = other.view().limit(2)  # a view of another dataset switches dataset too
-    assert fe.session.dataset is other and fe.synced("_length") == 2
+    assert fe.session.dataset is other and fe.state("length") == 2
     fe.session.dataset = dataset
-    assert fe.session.view is None and fe.synced("_length") == 20
+    assert fe.session.view is None and fe.state("length") == 20
     with pytest.raises(TypeError, match="DatasetView or None"):
         fe.session.view = "all of it"
     with pytest.raises(TypeError, match="session.view ="):
@@ -392,10 +350,10 @@ def test_launch_dashboard_returns_a_session_for_a_view(dataset):
     view = dataset.view().limit(4)
     session = launch_dashboard(view=view, tile_field="filepath")
     assert isinstance(session, Session) and session.dataset is dataset and session.view == view
-    assert session._length == 4 and session.tile_field == "filepath"
+    assert session._state["length"] == 4 and session.tile_field == "filepath"
     assert "Clicks" in launch_dashboard.__doc__ and "idle" in launch_dashboard.__doc__
     empty = Session()
-    assert empty._length == 0 and "(none)" in repr(empty)
+    assert empty._state["length"] == 0 and "(none)" in repr(empty)
 
 
 def test_front_end_assets_are_found_and_render_text_only():
@@ -433,7 +391,7 @@ def test_messages_from_another_thread_wait_for_the_sessions_event_loop(dataset):
         handled_on = []
         session.observe(lambda _c: handled_on.append(threading.current_thread()), "selected")
         ids = dataset.values("id")
-        msg = {"type": "toggle", "version": session._version, "index": 1, "id": ids[1]}
+        msg = {"type": "toggle", "version": session._state["version"], "index": 1, "id": ids[1]}
         worker = threading.Thread(target=fe.send, args=({**msg, "client": "t", "seq": 1},))
         worker.start()
         worker.join()
@@ -470,15 +428,15 @@ def test_a_new_view_pushes_its_first_page_after_the_version(fe, dataset):
     pushed = [c for c, _ in fe.replies[before:] if c.get("request_id", "x") is None]
     assert len(pushed) == 1
     page = pushed[0]
-    assert page["version"] == fe.session._version
+    assert page["version"] == fe.version
     assert page["type"] == "page" and page["ids"] == dataset.values("id")[:5]
-    versions = [s["_version"] for s in fe.states if "_version" in s]
+    versions = [s["_state"]["version"] for s in fe.states if "_state" in s]
     assert versions and versions[-1] == page["version"]  # the version went out first
 
 
 def test_display_pushes_the_first_rows(fe, dataset):
     before = len(fe.replies)
-    fe.session._push_after_display()
+    fe.session.show()
     pushed = [c for c, _ in fe.replies[before:] if c.get("request_id", "x") is None]
     assert len(pushed) == 1
     assert pushed[0]["start"] == 0 and pushed[0]["ids"] == dataset.values("id")[:20]

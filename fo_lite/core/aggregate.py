@@ -20,20 +20,18 @@ import numpy as np
 import pandas as pd
 
 from fo_lite.core.documents import (
-    ARR,
     MISS,
     MISSING,
     NULL,
     NUM,
     code_of,
     codes_of,
-    dense_rank_strings,
     group_key,
     object_array,
     rank_values,
     records,
-    sort_key,
     to_python,
+    whole_number,
 )
 from fo_lite.core.expressions import (
     Literal,
@@ -43,9 +41,10 @@ from fo_lite.core.expressions import (
     eval_expr,
     is_ref,
 )
-from fo_lite.core.paths import expr_values, split_path
+from fo_lite.core.paths import split_path
 from fo_lite.core.query import match_mask, validate_query
 from fo_lite.core.reshape import check_project, check_unwind, run_project, run_unwind
+from fo_lite.core.sortkeys import sort_order
 
 
 # ---------------------------------------------------------------- grouping
@@ -92,6 +91,11 @@ def _group_ids(frame: pd.DataFrame, spec: Any) -> tuple[np.ndarray, pd.Series]:
     if isinstance(spec, Mapping) and list(spec) != ["$literal"]:
         if not spec:
             return np.zeros(n, dtype=np.int64), pd.Series([{}] if n else [], dtype=object)
+        if len(spec) == 1:  # the server keeps a missing value of a one-field _id as null
+            ((name, expr),) = spec.items()
+            codes, uniques = _factorize(eval_expr(frame, expr))
+            ids = [{name: to_python(v)} for v in uniques.tolist()]
+            return codes, pd.Series(object_array(ids), dtype=object)
         parts = [(name, as_object(eval_expr(frame, e))) for name, e in spec.items()]
         combined = np.zeros(n, dtype=np.int64)
         for _, vals in parts:
@@ -265,47 +269,13 @@ def _check_sort(spec: Any) -> None:
             raise ValueError(f"$sort direction for {path!r} must be 1 or -1, got {direction!r}")
 
 
-def _sort_ranks(values, direction: int) -> np.ndarray:
-    """Ranks in MongoDB sort order: arrays by their smallest (largest when descending) element,
-    an empty array before null."""
-    if isinstance(values, pd.Series) and pd.api.types.is_numeric_dtype(values.dtype):
-        floats = values.to_numpy(dtype=float, na_value=np.nan)
-        uniq, inverse = np.unique(floats, return_inverse=True)
-        return np.where(np.isnan(floats), -1, inverse)
-    if (
-        isinstance(values, pd.Series)
-        and values.dtype != object
-        and pd.api.types.is_string_dtype(values.dtype)
-    ):
-        na = values.isna().to_numpy()
-        ranks = np.full(len(values), -1, dtype=np.int64)
-        ranks[~na] = dense_rank_strings(values[~na])[0]
-        return ranks
-    objs = as_object(values).copy()
-    codes = codes_of(objs)
-    empty = np.zeros(len(objs), dtype=bool)
-    for i in np.flatnonzero(codes == ARR):
-        if len(objs[i]) == 0:
-            empty[i] = True
-            objs[i] = None
-        else:
-            pick = min if direction > 0 else max
-            objs[i] = pick(objs[i], key=sort_key)
-    ranks = rank_values(objs)
-    ranks[empty] = -1
-    return ranks
-
-
 def _run_sort(frame: pd.DataFrame, spec: Mapping) -> pd.DataFrame:
-    keys = [_sort_ranks(expr_values(frame, p), d) * d for p, d in spec.items()]
-    order = np.lexsort(keys[::-1])
-    return frame.take(order).reset_index(drop=True)
+    return frame.take(sort_order(frame, spec)).reset_index(drop=True)
 
 
 def _check_count_int(name: str, minimum: int):
     def check(arg):
-        if isinstance(arg, bool) or not isinstance(arg, (int, np.integer)) or arg < minimum:
-            raise TypeError(f"{name} needs an integer >= {minimum}, got {arg!r}")
+        whole_number(arg, name, minimum, 2**63 - 1)
 
     return check
 
@@ -332,8 +302,8 @@ STAGES: dict[str, tuple[Callable[[Any], None], Callable[[pd.DataFrame, Any], pd.
     "$match": (validate_query, lambda f, q: f[match_mask(f, q)].reset_index(drop=True)),
     "$group": (_check_group, _run_group),
     "$sort": (_check_sort, _run_sort),
-    "$limit": (_check_count_int("$limit", 1), lambda f, n: f.iloc[:n]),
-    "$skip": (_check_count_int("$skip", 0), lambda f, n: f.iloc[n:].reset_index(drop=True)),
+    "$limit": (_check_count_int("$limit", 1), lambda f, n: f.iloc[: int(n)]),
+    "$skip": (_check_count_int("$skip", 0), lambda f, n: f.iloc[int(n) :].reset_index(drop=True)),
     "$project": (check_project, run_project),
     "$count": (check_field_name("$count"), _run_count),
     "$unwind": (check_unwind, run_unwind),

@@ -101,6 +101,26 @@ def _slow_code(value: Any) -> int:
     return OTHER
 
 
+def whole_number(value: Any, what: str, minimum: int, maximum: int) -> int:
+    """``value`` as an int when it is a whole number in ``[minimum, maximum]``, as MongoDB
+    takes them (``2`` or ``2.0``, never ``True``); else TypeError naming ``what``.
+
+    >>> whole_number(2.0, "$limit", 1, 2**63 - 1)
+    2
+    """
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    )
+    if ok and isinstance(value, (float, np.floating)):
+        ok = math.isfinite(value) and float(value).is_integer()
+    if ok:
+        value = int(value)
+        ok = minimum <= value <= maximum
+    if not ok:
+        raise TypeError(f"{what} needs a whole number from {minimum} to {maximum}, got {value!r}")
+    return value
+
+
 # pandas.api.types.infer_dtype result -> the type code every non-null value has
 INFERRED_CODES = {
     "string": STR,
@@ -242,23 +262,61 @@ def frame_from_documents(docs: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """A frame with one column per top-level field; absent fields hold ``MISSING``.
 
     Nested documents stay as dicts (paths walk into them). A column with no absent value and
-    clean scalars gets pandas' own dtype (float/int/bool/str), as dataset frames do.
+    clean scalars gets pandas' own dtype (float/int/bool/str), as dataset frames do, when that
+    keeps every value's type: integers with nulls become ``Int64``, integers mixed with floats
+    stay an object column (a float column would turn ``2`` into ``2.0``).
 
     >>> frame_from_documents([{"a": 1}, {"b": None}])["a"].tolist()
     [1, MISSING]
     """
     docs = list(docs)
-    names: dict[str, None] = {}
-    for doc in docs:
-        names.update(dict.fromkeys(doc))
     columns = {}
-    for name in names:
+    for name in _field_order(docs):
         values = [doc.get(name, MISSING) for doc in docs]
-        if any(v is MISSING for v in values):
-            columns[name] = pd.Series(values, dtype=object)
-        else:
-            columns[name] = pd.Series(values)
+        columns[name] = _column_of(values)
     return pd.DataFrame(columns, index=pd.RangeIndex(len(docs)))
+
+
+def _column_of(values: list) -> pd.Series:
+    if any(v is MISSING for v in values):
+        return pd.Series(values, dtype=object)
+    series = pd.Series(values)
+    if pd.api.types.is_float_dtype(series.dtype):
+        kinds = {type(v) for v in values if v is not None}
+        if kinds == {int}:
+            return pd.Series(values, dtype="Int64")
+        if int in kinds:
+            return pd.Series(values, dtype=object)
+    return series
+
+
+def _field_order(docs: list[Mapping]) -> list[str]:
+    """One column order that keeps every document's own field order when the documents agree
+    on it (``{"b"}`` then ``{"a", "b"}`` gives ``a, b``); else the order of first appearance."""
+    first: dict[str, int] = {}
+    succ: dict[str, set[str]] = {}
+    for doc in docs:
+        keys = list(doc)
+        for key in keys:
+            first.setdefault(key, len(first))
+            succ.setdefault(key, set())
+        for before, after in itertools.pairwise(keys):
+            succ[before].add(after)
+    indegree = dict.fromkeys(first, 0)
+    for key in first:
+        for after in succ[key]:
+            indegree[after] += 1
+    ready = sorted((k for k, d in indegree.items() if d == 0), key=first.__getitem__)
+    order: list[str] = []
+    while ready:
+        key = ready.pop(0)
+        order.append(key)
+        for after in succ[key]:
+            indegree[after] -= 1
+            if indegree[after] == 0:
+                ready.append(after)
+        ready.sort(key=first.__getitem__)
+    return order if len(order) == len(first) else list(first)
 
 
 # ---------------------------------------------------------------- documents <-> frames
@@ -302,21 +360,32 @@ def path_tree(paths: list[list[str]]) -> dict:
 
 
 def include_paths(value: Any, tree: dict) -> Any:
-    """``value`` keeping only the paths of ``tree`` (arrays: each document element)."""
+    """``value`` keeping only the paths of ``tree`` (``True`` leaves); arrays map their
+    elements, nested arrays too. Any other leaf marks a field that ``$project`` computes
+    afterwards: below such a mark a value that is not a document stays, as a placeholder,
+    where otherwise it is dropped (MISSING)."""
     if isinstance(value, dict):
         out = {}
         for key, val in value.items():
             sub = tree.get(key)
             if sub is True:
                 out[key] = val
-            elif sub is not None:
+            elif isinstance(sub, dict):
                 inner = include_paths(val, sub)
                 if inner is not MISSING:
                     out[key] = inner
         return out
     if type(value) is list:
-        return [include_paths(v, tree) for v in value if isinstance(v, (dict, list))]
-    return MISSING
+        return [v for v in (include_paths(e, tree) for e in value) if v is not MISSING]
+    return value if has_computed(tree) else MISSING
+
+
+def has_computed(tree: dict) -> bool:
+    """Does a path tree hold a leaf other than ``True`` (a computed field)?"""
+    return any(
+        sub is not True and (not isinstance(sub, dict) or has_computed(sub))
+        for sub in tree.values()
+    )
 
 
 def exclude_paths(value: Any, tree: dict) -> Any:
@@ -374,7 +443,10 @@ def _plain_column(series: pd.Series) -> tuple[list, bool]:
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
-    """Plain nested dicts from a frame (``MISSING`` cells left out, NaN -> None, ``_id`` first)."""
+    """Plain nested dicts from a frame (``MISSING`` cells left out, NaN -> None, ``_id`` first).
+
+    Flattened columns (``ground_truth.label``) become embedded documents, null where every
+    sub-field is null (an unset label), as queries and expressions read them."""
     names = list(frame.columns)
     if "_id" not in names and "id" in names:
         names = ["_id" if c == "id" else c for c in names]
@@ -390,6 +462,7 @@ def records(frame: pd.DataFrame) -> list[dict]:
     if not maybe_missing and all(len(p) == 1 for p in paths):
         keys = [p[0] for p in paths]
         return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+    flattened = list(dict.fromkeys(p[0] for p in paths if len(p) > 1))
     out = []
     for row in zip(*columns, strict=True):
         doc: dict = {}
@@ -403,5 +476,17 @@ def records(frame: pd.DataFrame) -> list[dict]:
                     nxt = target[part] = {}
                 target = nxt
             target[parts[-1]] = value
+        for name in flattened:
+            if _all_null(doc.get(name)):
+                doc[name] = None
         out.append(doc)
     return out
+
+
+def _all_null(value: Any) -> bool:
+    """A non-empty document whose every value is null or such a document."""
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and all(v is None or _all_null(v) for v in value.values())
+    )

@@ -1,8 +1,9 @@
 """Dotted field paths on a frame: which values a path yields for each row.
 
-A query path yields *candidates* per row, as MongoDB does: the value itself and, when it is an
-array, each of its elements; arrays met before the last path part are traversed into their
-document elements. Typed columns (numeric, bool, str) are one candidate per row and stay
+A query path yields *candidates* per row, as MongoDB's matcher does: the value itself and, when
+it is an array, each of its elements; an array met before the last path part is traversed into
+its document elements, and a numeric part also picks the element at that index (see
+``_walk_array``). Typed columns (numeric, bool, str) are one candidate per row and stay
 vectorized; only object columns holding lists, dicts or mixed types take the per-value walk.
 """
 
@@ -91,26 +92,46 @@ class Cands:
         return np.asarray(self.values, dtype=object)
 
 
+def _leaf(value, vals, direct):
+    vals.append(value)
+    direct.append(True)
+    if type(value) is list:  # an array at the end of the path: itself and each element
+        vals.extend(value)
+        direct.extend([False] * len(value))
+
+
 def _walk(value, parts, i, vals, direct):
+    """Candidates of ``parts[i:]`` in ``value``, a document or the value found so far."""
     if i == len(parts):
-        vals.append(value)
-        direct.append(True)
-        if type(value) is list:
-            vals.extend(value)
-            direct.extend([False] * len(value))
-        return
-    if isinstance(value, dict):
+        _leaf(value, vals, direct)
+    elif isinstance(value, dict):
         _walk(value.get(parts[i], MISSING), parts, i + 1, vals, direct)
     elif type(value) is list:
-        key = parts[i]
-        for elem in value:
-            if isinstance(elem, dict):
-                _walk(elem.get(key, MISSING), parts, i + 1, vals, direct)
-        if key.isdigit() and int(key) < len(value):
-            _walk(value[int(key)], parts, i + 1, vals, direct)
+        _walk_array(value, parts, i, vals, direct)
     else:  # a scalar, null or missing before the end of the path: the path is missing
         vals.append(MISSING)
         direct.append(True)
+
+
+def _walk_array(array, parts, i, vals, direct):
+    """An array met before the end of the path, as MongoDB's matcher walks it: each document
+    element continues the path; the element whose index is the next part continues it after
+    that part (at the end of the path it is one value, its elements are not expanded). Other
+    elements (scalars, nested arrays) yield nothing."""
+    key = parts[i]
+    last = i + 1 == len(parts)
+    index = int(key) if key.isdigit() and str(int(key)) == key else -1
+    for j, elem in enumerate(array):
+        if j == index:
+            if last:
+                vals.append(elem)
+                direct.append(True)
+            elif isinstance(elem, dict):
+                _walk(elem.get(parts[i + 1], MISSING), parts, i + 2, vals, direct)
+            elif type(elem) is list:
+                _walk_array(elem, parts, i + 1, vals, direct)
+        if isinstance(elem, dict):
+            _walk(elem.get(key, MISSING), parts, i + 1, vals, direct)
 
 
 def walk_candidates(roots: np.ndarray, parts: list[str]) -> Cands:
@@ -250,8 +271,8 @@ def _expr_walk(value, parts, i):
         return value
     if isinstance(value, dict):
         return _expr_walk(value.get(parts[i], MISSING), parts, i + 1)
-    if type(value) is list:
-        out = [_expr_walk(e, parts, i) for e in value if isinstance(e, (dict, list))]
+    if type(value) is list:  # documents only: other elements, nested arrays too, are skipped
+        out = [_expr_walk(e, parts, i) for e in value if isinstance(e, dict)]
         return [v for v in out if v is not MISSING]
     return MISSING
 

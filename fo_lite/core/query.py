@@ -32,12 +32,14 @@ from fo_lite.core.documents import (
     code_of,
     codes_of,
     sort_key,
+    whole_number,
 )
 from fo_lite.core.paths import Cands, FrameSource, ValuesSource, split_path
+from fo_lite.core.regex import compile_regex
 
 LOGICAL = ("$and", "$or", "$nor")
+INT32_MAX = 2**31 - 1  # the server keeps $size in an int
 _SCALAR = (NUM, STR, BOOL, DATE)
-_REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
 
 
 # ---------------------------------------------------------------- per-candidate tests
@@ -129,25 +131,9 @@ def _compare_hits(c: Cands, value: Any, op: Callable) -> np.ndarray:
     return hit
 
 
-def _compile_regex(pattern: Any, options: Any = None) -> re.Pattern:
-    if options is not None and not isinstance(options, str):
-        raise TypeError(f"$options must be a string of flags from 'imsx', got {options!r}")
-    flags = 0
-    for letter in options or "":
-        if letter not in _REGEX_FLAGS:
-            raise ValueError(f"$options flag {letter!r} is not supported; use any of 'imsx'")
-        flags |= _REGEX_FLAGS[letter]
-    if isinstance(pattern, re.Pattern):
-        return re.compile(pattern.pattern, pattern.flags | flags)
-    if not isinstance(pattern, str):
-        raise TypeError(f"$regex needs a string or compiled pattern, got {pattern!r}")
-    try:
-        return re.compile(pattern, flags)
-    except re.error as exc:
-        raise ValueError(f"$regex pattern {pattern!r} is invalid: {exc}") from None
-
-
-def _regex_hits(c: Cands, regex: re.Pattern) -> np.ndarray:
+def _regex_hits(c: Cands, pattern: Any, options: str | None = None) -> np.ndarray:
+    """Per-candidate bool: a string the MongoDB regex (pattern and options) matches."""
+    regex = compile_regex(pattern, options)
     hit = np.zeros(len(c.codes), dtype=bool)
     mask, vals = c.select(STR)
     if mask.any():
@@ -160,6 +146,11 @@ def _regex_hits(c: Cands, regex: re.Pattern) -> np.ndarray:
 # ---------------------------------------------------------------- operator handlers
 # Each handler: (candidates, operand, whole operator doc, evaluator) -> per-row bool array.
 def _op_eq(c, arg, spec, ev):
+    if isinstance(arg, re.Pattern):  # $eq takes a regex as a value: only equal regexes match
+        hit = np.zeros(len(c.codes), dtype=bool)
+        mask = c.codes == REGEX
+        hit[mask] = [v == arg for v in c.object_values()[mask]]
+        return c.rows(hit)
     return c.rows(_eq_hits(c, arg))
 
 
@@ -188,7 +179,7 @@ def _op_exists(c, arg, spec, ev):
 
 
 def _op_regex(c, arg, spec, ev):
-    return c.rows(_regex_hits(c, _compile_regex(arg, spec.get("$options"))))
+    return c.rows(_regex_hits(c, arg, spec.get("$options")))
 
 
 def _op_options(c, arg, spec, ev):
@@ -199,7 +190,7 @@ def _op_size(c, arg, spec, ev):
     mask = (c.codes == ARR) & c.direct_mask()
     hit = np.zeros(len(c.codes), dtype=bool)
     lists = c.object_values()[mask]
-    hit[mask] = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists)) == arg
+    hit[mask] = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists)) == int(arg)
     return c.rows(hit)
 
 
@@ -224,8 +215,14 @@ def _op_elem_match(c, arg, spec, ev):
     if _is_value_form(arg):
         sub = Cands(len(elems), elems, codes_of(elems))
         elem_hit = ev.operators(sub, arg)
-    else:
-        is_doc = np.fromiter((isinstance(e, dict) for e in elems), dtype=bool, count=len(elems))
+    else:  # documents, and arrays as documents with fields "0", "1", ... (as the server does)
+        is_doc = np.zeros(len(elems), dtype=bool)
+        for k, e in enumerate(elems):
+            if type(e) is list:
+                elems[k] = {str(j): v for j, v in enumerate(e)}
+                is_doc[k] = True
+            elif isinstance(e, dict):
+                is_doc[k] = True
         elem_hit = ev.match(ValuesSource(elems), arg) & is_doc
     hit = np.zeros(len(c.codes), dtype=bool)
     hit[sub_owner[elem_hit]] = True
@@ -353,10 +350,14 @@ def _validate_operators(path: str, spec: Mapping) -> None:
                 else:
                     _check_value(v, where)
         elif name == "$size":
-            if isinstance(arg, bool) or not isinstance(arg, (int, np.integer)) or arg < 0:
-                raise TypeError(f"{where} needs a non-negative integer, got {arg!r}")
+            whole_number(arg, where, 0, INT32_MAX)
         elif name == "$regex":
-            _compile_regex(arg, spec.get("$options"))
+            if isinstance(arg, re.Pattern) and spec.get("$options"):
+                raise ValueError(
+                    f"$regex on {path!r}: options set in both the compiled pattern and "
+                    "$options (MongoDB refuses it too); put the flags in one place"
+                )
+            compile_regex(arg, spec.get("$options"))
         elif name == "$options":
             if "$regex" not in spec:
                 raise ValueError(f"$options on {path!r} needs a $regex beside it")
@@ -369,12 +370,17 @@ def _validate_operators(path: str, spec: Mapping) -> None:
                 raise TypeError(f"$not on {path!r} needs an operator document or a regex")
             _validate_operators(path, arg)
         elif name != "$exists":
+            if isinstance(arg, re.Pattern) and name != "$eq":
+                raise ValueError(
+                    f"{where}: a regex cannot be the operand (MongoDB refuses it too); "
+                    'match with {"$regex": ...}, or negate with {"$not": regex}'
+                )
             _check_value(arg, where)
 
 
 def _validate_elem_match(path: str, arg: Any) -> None:
-    if not isinstance(arg, Mapping) or not arg:
-        raise TypeError(f"$elemMatch on {path!r} needs a non-empty document, got {arg!r}")
+    if not isinstance(arg, Mapping):
+        raise TypeError(f"$elemMatch on {path!r} needs a document, got {arg!r}")
     if _is_value_form(arg):
         _validate_operators(path, arg)
     else:

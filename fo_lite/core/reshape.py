@@ -16,9 +16,11 @@ from fo_lite.core.documents import (
     codes_of,
     exclude_paths,
     get_path,
+    has_computed,
     include_paths,
     object_array,
     path_tree,
+    records,
     set_path,
 )
 from fo_lite.core.expressions import (
@@ -36,10 +38,10 @@ def _project_spec(spec: Any) -> tuple[bool, dict, dict, bool]:
     if not isinstance(spec, Mapping) or not spec:
         raise TypeError(f"$project needs a non-empty document, got {spec!r}")
     flags, computed = {}, {}
-    for path, value in spec.items():
+    for path, value in _flatten(spec):
         split_path(path)
-        if isinstance(value, (bool, int, np.integer)) and value in (0, 1):
-            flags[path] = bool(value)
+        if isinstance(value, (bool, int, float, np.integer, np.floating)):
+            flags[path] = bool(value)  # as the server: any non-zero number includes
         elif is_ref(value) or (isinstance(value, Mapping) and list(value) == ["$literal"]):
             check_expr(value, f"$project {path!r}")
             computed[path] = value
@@ -64,6 +66,20 @@ def _project_spec(spec: Any) -> tuple[bool, dict, dict, bool]:
     return inclusion, flags, computed, keep_id
 
 
+def _flatten(spec: Mapping, prefix: str = "") -> list[tuple[str, Any]]:
+    """(dotted path, value) pairs; a sub-document of fields (``{"a": {"b": 1}}``) is the same
+    as its dotted paths (``{"a.b": 1}``)."""
+    out = []
+    for key, value in spec.items():
+        path = f"{prefix}{key}"
+        nested = isinstance(value, Mapping) and value
+        if nested and not any(str(k).startswith("$") for k in value):
+            out += _flatten(value, path + ".")
+        else:
+            out.append((path, value))
+    return out
+
+
 def check_project(spec: Any) -> None:
     """Validate a $project document."""
     _project_spec(spec)
@@ -79,6 +95,35 @@ def _map_objects(series: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
 def run_project(frame: pd.DataFrame, spec: Mapping) -> pd.DataFrame:
     """Keep, drop or compute fields (dotted paths reach into flat columns and dicts)."""
     inclusion, flags, computed, keep_id = _project_spec(spec)
+    tree = _computed_tree(frame, computed)  # top-level name -> values, or a subtree
+    nested = {name for name, node in tree.items() if isinstance(node, dict)}
+    for path in [p for p in flags if p.split(".")[0] in nested]:  # handled with the subtree
+        _add_path(tree[path.split(".")[0]], path.split(".")[1:], True)
+        del flags[path]
+    result = _keep_or_drop(frame, inclusion, flags, keep_id, skip=nested)
+    for name, node in tree.items():
+        if isinstance(node, np.ndarray):  # a computed top-level field comes last
+            result[name] = node
+            continue
+        present = name in frame.columns or any(
+            isinstance(c, str) and c.startswith(name + ".") for c in frame.columns
+        )
+        base = _document_column(frame, name)
+        cells = np.empty(len(frame), dtype=object)
+        cells[:] = [
+            _with_expressions(include_paths(b, node) if b is not MISSING else b, node, row)
+            for row, b in enumerate(base)
+        ]
+        if present:  # at the field's place in the input (a frame has one column order)
+            place = sum(_before(frame, c, name) for c in result.columns)
+            result.insert(place, name, cells)
+        else:
+            result[name] = cells
+    return result
+
+
+def _keep_or_drop(frame, inclusion, flags, keep_id, skip) -> pd.DataFrame:
+    """The included (or not excluded) fields of ``frame``, in its column order."""
     id_col = "_id" if "_id" in frame.columns else ("id" if "id" in frame.columns else None)
     by_col: dict[str, list[list[str]]] = {}
     covered: set[str] = set()
@@ -94,6 +139,8 @@ def run_project(frame: pd.DataFrame, spec: Mapping) -> pd.DataFrame:
         if col == id_col:
             if keep_id:
                 out[col] = frame[col]
+        elif isinstance(col, str) and col.split(".")[0] in skip:
+            continue
         elif inclusion:
             if col in covered:
                 out[col] = frame[col]
@@ -105,10 +152,62 @@ def run_project(frame: pd.DataFrame, spec: Mapping) -> pd.DataFrame:
             out[col] = _map_objects(frame[col], lambda v, t=tree: exclude_paths(v, t))
         elif col not in covered:
             out[col] = frame[col]
-    result = pd.DataFrame(out, index=frame.index)
+    return pd.DataFrame(out, index=frame.index)
+
+
+def _before(frame: pd.DataFrame, col: Any, name: str) -> bool:
+    """Does result column ``col`` come before field ``name`` in the input frame?"""
+    columns = [str(c).split(".")[0] for c in frame.columns]
+    return columns.index(str(col).split(".")[0]) < columns.index(name)
+
+
+def _add_path(node: dict, parts: list[str], leaf: Any) -> None:
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = leaf
+
+
+def _computed_tree(frame: pd.DataFrame, computed: Mapping) -> dict:
+    """Computed fields by path, in the order given: name -> values (an object array) or a
+    subtree of such (``{"w": {"v": values}}`` for ``"w.v"``)."""
+    tree: dict = {}
     for name, expr in computed.items():
-        result[name] = as_object(eval_expr(frame, expr))
-    return result
+        _add_path(tree, name.split("."), as_object(eval_expr(frame, expr)))
+    return tree
+
+
+def _with_expressions(value: Any, node: dict, row: int) -> Any:
+    """The second pass: set the computed sub-fields of ``node`` (for row ``row``). A document
+    gets them (a missing value removes the field), an array gets them in each element,
+    anything else becomes a new document of them (``{}`` when all are missing)."""
+    if type(value) is list:
+        return [_with_expressions(e, node, row) for e in value]
+    out = dict(value) if isinstance(value, dict) else {}
+    for key, sub in node.items():
+        if isinstance(sub, np.ndarray):
+            new = sub[row]
+        elif isinstance(sub, dict) and has_computed(sub):
+            new = _with_expressions(out.get(key, MISSING), sub, row)
+        else:
+            continue
+        if new is MISSING:
+            out.pop(key, None)
+        else:
+            out[key] = new
+    return out
+
+
+def _document_column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """The values of field ``name`` (its column, or documents folded from flattened ``name.x``
+    columns), MISSING where absent."""
+    if name in frame.columns:
+        return frame[name].to_numpy(dtype=object)
+    prefix = name + "."
+    flat = [c for c in frame.columns if isinstance(c, str) and c.startswith(prefix)]
+    if not flat:
+        return np.full(len(frame), MISSING, dtype=object)
+    sub = frame[flat].rename(columns=lambda c: c[len(prefix) :])
+    return object_array(records(sub))
 
 
 def _unwind_spec(arg: Any) -> tuple[str, bool, str | None]:

@@ -11,12 +11,11 @@ from __future__ import annotations
 import base64
 import html
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Container
+from typing import Any
 
-from fo_lite.session import pages
-
-if TYPE_CHECKING:
-    from fo_lite.session.session import Session
+from fo_lite.session.text import format_value, resolve_field
+from fo_lite.session.thumbnails import ThumbnailCache
 
 SNAPSHOT_TILES = 24
 SNAPSHOT_PX = 64
@@ -45,7 +44,7 @@ def _short(value: Any) -> str:
         return f"<{len(value):,} items>"
     if isinstance(value, str) and _OBJECT_ID.fullmatch(value):
         return "<id>"
-    return pages.format_value(value, 60) or "None"
+    return format_value(value, 60) or "None"
 
 
 def counts_text(length: int, selected: int) -> str:
@@ -54,59 +53,70 @@ def counts_text(length: int, selected: int) -> str:
     return f"{length:,} {noun} \u00b7 {selected:,} selected"
 
 
-def summary_text(session: Session) -> str:
+def summary_text(
+    name: str, stages: list[dict[str, Any]], length: int, selected: int, tile_field: str | None
+) -> str:
     """The session's stable text repr."""
-    name = session._name() or "(none)"
     lines = [
         "Dashboard:  fo_lite grid (live while the kernel runs)",
-        f"Dataset:    {name}",
-        f"View:       {view_text(session._view)}",
-        f"Samples:    {session._length:,}",
-        f"Selected:   {session._selected_count:,}",
+        f"Dataset:    {name or '(none)'}",
+        f"View:       {view_text(stages)}",
+        f"Samples:    {length:,}",
+        f"Selected:   {selected:,}",
     ]
-    if session.tile_field:
-        lines.append(f"Tile field: {session.tile_field}")
+    if tile_field:
+        lines.append(f"Tile field: {tile_field}")
     return "\n".join(lines)
 
 
-def snapshot_html(session: Session, limit: int = SNAPSHOT_TILES, px: int = SNAPSHOT_PX) -> str:
-    """A static HTML picture of the grid's first ``limit`` tiles (inline JPEG thumbnails)."""
+def snapshot_html(
+    collection: Any,
+    name: str,
+    selected: Container[str],
+    selected_count: int,
+    label_field: str | None,
+    thumbs: ThumbnailCache,
+    limit: int = SNAPSHOT_TILES,
+    px: int = SNAPSHOT_PX,
+) -> str:
+    """A static HTML picture of the first ``limit`` rows of ``collection`` (inline JPEGs)."""
     esc = html.escape
+    length = len(collection) if collection is not None else 0
     header = (
-        f"<div><strong>fo_lite dashboard</strong> &mdash; {esc(session._name() or '(no dataset)')}"
-        f" &mdash; {esc(counts_text(session._length, session._selected_count))}"
+        f"<div><strong>fo_lite dashboard</strong> &mdash; {esc(name or '(no dataset)')}"
+        f" &mdash; {esc(counts_text(length, selected_count))}"
         " <em>(static snapshot; run the notebook for the live grid)</em></div>"
     )
-    collection = session._collection()
     tiles: list[str] = []
     if collection is not None:
-        positions, ids = pages.window(collection, 0, limit)
-        frame = collection._dataset._live_frame()
-        label_col = pages.resolve_column(frame.columns, session.label_field)
-        labels = pages.column_values(frame, label_col, positions)
-        paths = pages.column_values(frame, "filepath", positions)
-        chosen = session._selected_set
-        for sample_id, label, path in zip(ids, labels, paths, strict=True):
-            thumb = session._thumbs.get(path, px=px)
-            if thumb.ok:
-                src = base64.b64encode(thumb.data).decode("ascii")  # type: ignore[arg-type]
-                image = (
-                    f'<img src="data:{thumb.mime};base64,{src}" alt="" '
-                    f'style="width:{px}px;height:{px}px;object-fit:contain;display:block">'
-                )
-            else:
-                image = (
-                    f'<div style="width:{px}px;height:{px}px;font-size:9px;overflow:hidden">'
-                    f"{esc(thumb.reason or '')}</div>"
-                )
-            border = "2px solid #1976d2" if sample_id in chosen else "1px solid #ccc"
-            caption = esc(pages.format_value(label, 40) or "")
-            tiles.append(
-                f'<figure style="display:inline-block;margin:2px;'
-                f'padding:2px;border:{border};vertical-align:top;width:{px}px">{image}'
-                f'<figcaption style="font-size:10px;overflow:hidden;white-space:nowrap">'
-                f"{caption}</figcaption></figure>"
-            )
-    more = session._length - len(tiles)
+        label_path = resolve_field(collection.get_field_schema(), label_field)
+        rows = collection.rows(0, limit, ["filepath", *([label_path] if label_path else [])])
+        labels = rows[label_path] if label_path else [None] * len(rows["id"])
+        for sample_id, label, path in zip(rows["id"], labels, rows["filepath"], strict=True):
+            tiles.append(_tile(thumbs.get(path, px=px), label, sample_id in selected, px))
+    more = length - len(tiles)
     footer = f"<div><em>&hellip; and {more:,} more</em></div>" if more > 0 else ""
     return f'<div class="fol-snapshot">{header}<div>{"".join(tiles)}</div>{footer}</div>'
+
+
+def _tile(thumb: Any, label: Any, chosen: bool, px: int) -> str:
+    esc = html.escape
+    if thumb.ok:
+        src = base64.b64encode(thumb.data).decode("ascii")
+        image = (
+            f'<img src="data:{thumb.mime};base64,{src}" alt="" '
+            f'style="width:{px}px;height:{px}px;object-fit:contain;display:block">'
+        )
+    else:
+        image = (
+            f'<div style="width:{px}px;height:{px}px;font-size:9px;overflow:hidden">'
+            f"{esc(thumb.reason or '')}</div>"
+        )
+    border = "2px solid #1976d2" if chosen else "1px solid #ccc"
+    caption = esc(format_value(label, 40) or "")
+    return (
+        f'<figure style="display:inline-block;margin:2px;'
+        f'padding:2px;border:{border};vertical-align:top;width:{px}px">{image}'
+        f'<figcaption style="font-size:10px;overflow:hidden;white-space:nowrap">'
+        f"{caption}</figcaption></figure>"
+    )

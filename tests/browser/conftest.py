@@ -11,7 +11,8 @@ import os
 
 import pytest
 
-from .grid_data import ImageSet, make_image_set
+from . import grid_flows
+from .grid_data import N_SMALL, ImageSet, make_image_set
 from .jupyter_harness import JupyterServer, find_chromium, launch_chromium
 
 
@@ -53,3 +54,22 @@ def lab_server(tmp_path_factory, playwright_instance):
 def image_set(tmp_path_factory) -> ImageSet:
     """40 samples: real JPEGs with distinct labels, one XSS label, one truncated, one missing."""
     return make_image_set(tmp_path_factory.mktemp("images"))
+
+
+@pytest.fixture(scope="module")
+def features(request, browser, image_set, tmp_path_factory):
+    """The features notebook (grid_flows.py) on the test module's ``server`` fixture."""
+    server = request.getfixturevalue("server")
+    name = request.module.__name__.rsplit(".", 1)[-1]
+    tmp = tmp_path_factory.mktemp(name)
+    with grid_flows.features_notebook(server, browser, image_set, tmp, name) as opened:
+        yield opened
+
+
+@pytest.fixture
+def f(features):
+    """The features dashboard reset: whole dataset, nothing selected, grouped or tagged."""
+    nb, grid, ids, size = features
+    grid_flows.reset(nb, grid, N_SMALL, size)
+    yield nb, grid, ids
+    assert nb.dialogs == [], f"a dialog fired: {nb.dialogs}"

@@ -82,3 +82,15 @@ def dashboard_cells(samples_json: Path, name: str) -> list[str]:
         f"dataset = fo.Dataset.from_image_classification_samples(samples, name={name!r})",
         "session = fo.launch_dashboard(dataset=dataset)",
     ]
+
+
+def make_big_jpeg(path: Path, size: tuple[int, int] = (2400, 1800)) -> str:
+    """A photo-sized JPEG (a gradient with a disc), for the expanded view."""
+    from PIL import Image, ImageDraw
+
+    img = Image.linear_gradient("L").resize(size).convert("RGB")
+    ImageDraw.Draw(img).ellipse(
+        (size[0] // 4, size[1] // 4, size[0] // 2, size[1] // 2), fill=(200, 30, 90)
+    )
+    img.save(path, "JPEG", quality=85)
+    return str(path)

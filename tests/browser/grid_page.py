@@ -1,11 +1,17 @@
-"""Page helpers for the dashboard grid's DOM contract (see /tmp/grid_contract.md, summarized here).
+"""Page helpers for the dashboard grid's DOM, which the browser tests read:
 
-Root ``.fol-root``; counts ``.fol-count`` ("1,000 samples · 3 selected"); buttons
-``button[data-action=select-all|clear|show-selected|close-detail]``; range
-``input[data-action=tile-size]``; scroller ``.fol-scroller``; tiles ``.fol-tile`` with ``data-id``,
-``data-index``, ``fol-selected`` + ``aria-selected``, ``fol-focused``; inside a tile ``img.fol-thumb``
-or ``.fol-broken``, ``.fol-label``, ``.fol-field``; the detail panel ``.fol-detail`` with
-``.fol-detail-row`` / ``.fol-detail-key`` / ``.fol-detail-value``.
+Root ``.fol-root`` (``data-version``: the grid state drawn); counts ``.fol-count`` ("1,000
+samples · 3 selected"); buttons ``button[data-action=select-all|clear|show-selected|sidebar|tag|
+untag|close-detail|expanded-prev|expanded-next|expanded-select]``, the tag box
+``input[data-action=tag-input]``, the size ``input[data-action=tile-size]``; the scroller
+``.fol-scroller[role=grid]`` holds rows ``.fol-row[role=row]`` of tiles ``.fol-tile[role=gridcell]``
+with ``data-id``, ``data-index``, ``fol-selected`` + ``aria-selected``, ``fol-focused``, and inside
+``img.fol-thumb`` or ``.fol-broken``, ``.fol-label``, ``.fol-field``, ``.fol-tag``, ``.fol-mark``,
+``.fol-note``; group headers ``.fol-head`` (``.fol-head-text``, ``.fol-head-count``,
+``.fol-head-note``, ``button[data-group-action]``); the sidebar ``.fol-sidebar`` with
+``.fol-sb-field[data-path]`` > ``.fol-sb-value`` (``aria-pressed``) > ``.fol-sb-count``; the
+expanded view ``.fol-detail`` with ``.fol-detail-row`` / ``.fol-detail-key`` /
+``.fol-detail-value``.
 
 Self-contained (no relative imports) so ``benchmarks/grid_browser.py`` can load it by path.
 """
@@ -19,7 +25,8 @@ from typing import Any
 
 def count_text(samples: int, selected: int) -> str:
     """The exact ``.fol-count`` text the contract specifies, e.g. ``1,000 samples · 3 selected``."""
-    return f"{samples:,} samples \u00b7 {selected:,} selected"
+    noun = "sample" if samples == 1 else "samples"
+    return f"{samples:,} {noun} \u00b7 {selected:,} selected"
 
 
 def poll(

@@ -8,7 +8,6 @@ client), never a fixed sleep.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,23 +117,12 @@ def test_click_three_tiles_selects_them_in_the_kernel(d, tmp_path):
 
     grid.root.screenshot(path=tmp_path / "grid.png")
     assert (tmp_path / "grid.png").stat().st_size > 5_000
-    if os.environ.get("FOL_UPDATE_SCREENSHOT"):
-        save_screenshot(tmp_path / "grid.png", REPO / "docs" / "grid.png")
 
     tiles[1].click()  # toggles off
     nb.wait_for(SELECTED, same_ids([clicked[0], clicked[2]]))
     expect(grid.count).to_have_text(count_text(N_SMALL, 2))
     expect(tiles[1]).not_to_contain_class("fol-selected")
     expect(tiles[0]).to_contain_class("fol-selected")
-
-
-def save_screenshot(src: Path, dst: Path) -> None:
-    """Write the README screenshot as a palette PNG (small enough to commit)."""
-    from PIL import Image
-
-    with Image.open(src) as im:
-        im.convert("RGB").quantize(colors=256, dither=Image.Dither.NONE).save(dst, optimize=True)
-    assert dst.stat().st_size < 150_000, f"{dst} is {dst.stat().st_size} bytes"
 
 
 def test_python_sets_view_and_selection(d):
@@ -305,7 +293,12 @@ def test_tile_size_follows_python_and_the_slider(d):
     grid, nb = d.grid, d.nb
     w0 = grid.tile(0).bounding_box()["width"]
     nb.execute(f"session.tile_size = {2 * d.tile_size}")
-    poll(lambda: grid.tile(0).bounding_box()["width"], lambda w: w > 1.5 * w0, what="tile width")
+    # rows are rebuilt for the new column count: the tile may be absent for a frame
+    poll(
+        lambda: (grid.tile(0).bounding_box() or {"width": 0})["width"],
+        lambda w: w > 1.5 * w0,
+        what="tile width",
+    )
 
     slider = grid.tile_size_input
     expect(slider).to_have_attribute("type", "range")

@@ -1,0 +1,76 @@
+"""fo_lite.brain: exact and near duplicates, with FiftyOne brain's names.
+
+Typical use::
+
+    import fo_lite.brain as fob
+
+    dups = fob.compute_exact_duplicates(dataset)   # {kept_id: [dup_id, ...]}
+    index = fob.compute_near_duplicates(dataset)   # hashes, candidates, pixel check, groups
+    index.duplicate_ids                            # ids that duplicate a kept sample
+    index.neighbors_map                            # {kept_id: [(dup_id, distance), ...]}
+    index.find_duplicates(thresh=0.1)              # regroup without hashing again
+    session.view = index.duplicates_view()         # each group together, kept sample first
+    dataset.delete_samples(index.duplicate_ids)
+
+Only numpy and Pillow at run time. Names load lazily, so a worker process that only decodes
+imports what decoding needs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# public name -> module that defines it
+_LAZY = {
+    "compute_exact_duplicates": "fo_lite.brain.compute",
+    "compute_near_duplicates": "fo_lite.brain.compute",
+    "compute_perceptual_hashes": "fo_lite.brain.compute",
+    "DEFAULT_THRESHOLD": "fo_lite.brain.compute",
+    "NearDuplicateIndex": "fo_lite.brain.results",
+    "load_brain_results": "fo_lite.brain.persist",
+    "list_brain_runs": "fo_lite.brain.persist",
+    "delete_brain_run": "fo_lite.brain.persist",
+    "BrainResultsError": "fo_lite.brain.persist",
+}
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "BrainResultsError",
+    "NearDuplicateIndex",
+    "compute_exact_duplicates",
+    "compute_near_duplicates",
+    "compute_perceptual_hashes",
+    "delete_brain_run",
+    "list_brain_runs",
+    "load_brain_results",
+]
+assert sorted(__all__) == sorted(_LAZY)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from fo_lite.brain.compute import (
+        DEFAULT_THRESHOLD,
+        compute_exact_duplicates,
+        compute_near_duplicates,
+        compute_perceptual_hashes,
+    )
+    from fo_lite.brain.persist import (
+        BrainResultsError,
+        delete_brain_run,
+        list_brain_runs,
+        load_brain_results,
+    )
+    from fo_lite.brain.results import NearDuplicateIndex
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fo_lite.brain' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,75 @@
+// @ts-check
+// Small DOM helpers. Text from data only ever goes through textContent.
+
+/**
+ * An element with a class and attributes.
+ * @param {string} tag
+ * @param {string} [cls]
+ * @param {Record<string, string>} [attrs]
+ * @returns {HTMLElement}
+ */
+export function h(tag, cls, attrs) {
+  const el = document.createElement(tag);
+  if (cls) el.className = cls;
+  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, v);
+  return el;
+}
+
+/**
+ * A button with text and a data-action.
+ * @param {string} action
+ * @param {string} text
+ * @param {string} [title]
+ * @returns {HTMLButtonElement}
+ */
+export function button(action, text, title) {
+  const b = /** @type {HTMLButtonElement} */ (
+    h("button", "fol-button", { type: "button", "data-action": action })
+  );
+  b.textContent = text;
+  if (title) b.title = title;
+  return b;
+}
+
+/**
+ * Set text (hidden when empty), touching the DOM only when it changes.
+ * @param {HTMLElement} node
+ * @param {string|null|undefined} text
+ */
+export function setText(node, text) {
+  const value = text == null ? "" : String(text);
+  if (node.textContent !== value) node.textContent = value;
+  node.hidden = value === "";
+}
+
+/**
+ * The focused element as seen from `el`: inside a shadow root (marimo) document.activeElement
+ * is the host, so ask the root `el` lives in.
+ * @param {Node} el
+ * @returns {Element|null}
+ */
+export function activeElement(el) {
+  const root = /** @type {Document|ShadowRoot} */ (el.getRootNode());
+  return root.activeElement || null;
+}
+
+/**
+ * Whether the focus is inside `el`.
+ * @param {HTMLElement} el
+ */
+export function hasFocus(el) {
+  const active = activeElement(el);
+  return active !== null && el.contains(active);
+}
+
+/** @param {number} n */
+export const fmt = (n) => n.toLocaleString("en-US");
+
+/**
+ * The header's counts, e.g. "1,000 samples · 3 selected".
+ * @param {number} n
+ * @param {number} k
+ */
+export function countText(n, k) {
+  return `${fmt(n)} ${n === 1 ? "sample" : "samples"} \u00b7 ${fmt(k)} selected`;
+}
