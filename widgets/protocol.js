@@ -51,6 +51,7 @@
  * @property {number} version
  * @property {number} start
  * @property {number} stop
+ * @property {boolean} inline
  */
 
 /**
@@ -67,6 +68,7 @@
  * @property {"groups"} type
  * @property {string} request_id
  * @property {number} version
+ * @property {boolean} inline
  */
 
 /**
@@ -78,6 +80,7 @@
  * @property {number|null} index
  * @property {number} width
  * @property {number} height
+ * @property {boolean} inline
  */
 
 /**
@@ -195,6 +198,7 @@
  * @property {(string|null)[]} marks
  * @property {(string|null)[]} notes
  * @property {GroupHead[]} heads
+ * @property {string[]|null} b64
  */
 
 /**
@@ -204,6 +208,7 @@
  * @property {number} version
  * @property {number} count
  * @property {number} starts
+ * @property {string[]|null} b64
  */
 
 /**
@@ -229,6 +234,7 @@
  * @property {number|null} image
  * @property {string|null} mime
  * @property {string|null} broken
+ * @property {string[]|null} b64
  */
 
 /**

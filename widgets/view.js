@@ -391,7 +391,7 @@ export class GridView {
     const { state, store } = this;
     if (state.grouped && store.starts() === undefined && this.groupsAsked !== state.version) {
       this.groupsAsked = state.version;
-      this.model.send(store.request("groups", {}));
+      this.model.send(store.request("groups", { inline: store.inline }));
     }
   }
 
@@ -404,6 +404,12 @@ export class GridView {
       return;
     }
     if (changed === "ack") this.updateHeader();
+    if (changed === "inline") {
+      // a reply lost its buffers and was dropped: ask again (pages: by drawing)
+      this.groupsAsked = -1;
+      this.askGroups();
+      expanded.retry();
+    }
     if (changed === "rows" && expanded.open) {
       const row = store.row(expanded.index);
       if (row && row.id === expanded.id) expanded.setSelected(row.selected);

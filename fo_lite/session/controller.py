@@ -13,6 +13,7 @@ subshell thread, and :meth:`GridController.receive` hands them to the home loop.
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -67,6 +68,9 @@ class GridController(Requests, Gestures):
         self._cached: tuple[Any, Groups | None] = (None, None)
         self._grid_seen = False  # a grid has asked for a page: new views get their first pushed
         self._push_wanted = False
+        # a front end got a reply without its binary buffers (Colab has dropped them): from then
+        # on buffers travel as base64 text in the reply's "b64"
+        self.inline = False
         self._home_thread = threading.current_thread()
         try:
             self._home_loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
@@ -270,6 +274,9 @@ class GridController(Requests, Gestures):
                 self._done(msg, f"{type(exc).__name__}: {exc}")
 
     def _send(self, content: dict, buffers: list[bytes] | None = None) -> None:
+        if buffers and self.inline:
+            content = {**content, "b64": [base64.b64encode(b).decode("ascii") for b in buffers]}
+            buffers = None
         self.session.send(content, buffers)
 
     # -- answering gestures ---------------------------------------------------------------------

@@ -8,7 +8,9 @@ without more code.
 
 Conventions: a *request* carries a ``request_id`` (unique per front end, echoed in its one
 reply) and the ``version`` of the grid state it was made for; a *gesture* carries ``client`` and
-``seq``, echoed back as ``ack`` by the one message that answers it.
+``seq``, echoed back as ``ack`` by the one message that answers it. A request whose reply has
+binary buffers (page, groups, detail) carries ``inline``: once true, Python sends those buffers
+as base64 text in the reply's ``b64`` list instead (the fallback for hosts that drop buffers).
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ class PageRequest(TypedDict):
     version: int
     start: int
     stop: int
+    inline: bool
 
 
 class FlagsRequest(TypedDict):
@@ -98,6 +101,7 @@ class GroupsRequest(TypedDict):
     type: Literal["groups"]
     request_id: str
     version: int
+    inline: bool
 
 
 class DetailRequest(TypedDict):
@@ -111,6 +115,7 @@ class DetailRequest(TypedDict):
     index: int | None
     width: int
     height: int
+    inline: bool
 
 
 class SidebarRequest(TypedDict):
@@ -244,7 +249,8 @@ class GroupHead(TypedDict):
 class PageReply(TypedDict):
     """Rows ``[start, stop)``: one list entry per row. ``thumbs[i]`` indexes the message's
     binary buffers (image bytes of type ``mimes[i]``) or is ``None`` with ``broken[i]`` the
-    reason. ``request_id`` is ``None`` for a page Python pushes unasked."""
+    reason. ``request_id`` is ``None`` for a page Python pushes unasked. ``b64``: the buffers
+    as base64 text (then the message has no binary buffers), or ``None``."""
 
     type: Literal["page"]
     request_id: str | None
@@ -263,6 +269,7 @@ class PageReply(TypedDict):
     marks: list[str | None]
     notes: list[str | None]
     heads: list[GroupHead]
+    b64: list[str] | None
 
 
 class GroupsReply(TypedDict):
@@ -273,6 +280,7 @@ class GroupsReply(TypedDict):
     version: int
     count: int
     starts: int
+    b64: list[str] | None
 
 
 class FlagsReply(TypedDict):
@@ -299,6 +307,7 @@ class DetailReply(TypedDict):
     image: int | None
     mime: str | None
     broken: str | None
+    b64: list[str] | None
 
 
 class SidebarField(TypedDict):

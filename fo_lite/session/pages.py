@@ -77,6 +77,7 @@ def build_page(
         "marks": [format_value((e or {}).get("marker"), 40) for e in extras],
         "notes": [format_value((e or {}).get("note")) for e in extras],
         "heads": groups.heads(start, start + n, decorations) if groups is not None else [],
+        "b64": None,
     }
     return reply, buffers
 
@@ -159,6 +160,7 @@ def build_detail(
         "image": 0 if image.ok else None,
         "mime": image.mime,
         "broken": image.reason,
+        "b64": None,
     }
     return reply, ([image.data] if image.ok else [])  # type: ignore[list-item]
 
