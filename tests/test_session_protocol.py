@@ -350,7 +350,7 @@ def test_tile_size_is_bounded(fe):
         fe.session.tile_size = 5
 
 
-def test_repr_is_stable_and_the_bundle_has_a_static_snapshot(dataset):
+def test_repr_is_stable_and_the_snapshot_is_its_own_output(dataset):
     session = Session(dataset)
     session.selected = dataset.values("id")[:3]
     text = repr(session)
@@ -359,12 +359,59 @@ def test_repr_is_stable_and_the_bundle_has_a_static_snapshot(dataset):
     data, _ = session._repr_mimebundle_()
     assert data["text/plain"] == text
     assert "application/vnd.jupyter.widget-view+json" in data
-    html = data["text/html"]
+    assert "text/html" not in data  # nbconvert drops a widget's other formats: its own output
+    html = session._take_snapshot()
+    assert 'class="fol-snapshot fol-static"' in html  # hidden by grid.css where the grid runs
     assert "20 samples \u00b7 3 selected" in html
     assert XSS not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert html.count("data:image/jpeg;base64,") == 18  # 20 tiles, 2 broken
     assert "file not found" in html
-    assert html == session._repr_mimebundle_()[0]["text/html"]
+    assert html == session._take_snapshot()
+
+
+def test_the_snapshot_trait_holds_the_state_and_first_rows_for_a_grid_without_kernel(dataset):
+    fe = FrontEnd(Session(dataset))
+    ids = dataset.values("id")
+    fe.session.selected = ids[1:2]
+    fe.session.view = dataset.view().skip(1)
+    fe.session.selected = ids[1:2]
+    fe.session._take_snapshot()
+    snap = fe.synced("_snapshot")
+    assert snap["state"] == fe.synced("_state") and snap["px"] == 64
+    page = snap["page"]
+    assert page["version"] == fe.version and page["ids"] == ids[1:20]
+    assert page["selected"][:2] == [True, False]
+    assert page["thumbs"][3:5] == [None, None] and page["broken"][4] == "file not found"
+    images = [Image.open(io.BytesIO(base64.b64decode(b))) for b in page["b64"]]
+    assert len(images) == 17 and max(max(im.size) for im in images) <= 64
+    empty = Session()
+    empty._take_snapshot()
+    assert empty._snapshot["page"] is None and empty._snapshot["state"]["length"] == 0
+
+
+@pytest.fixture
+def shell():
+    """An IPython shell for the test (display() calls _ipython_display_ only in one)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    yield InteractiveShell.instance()
+    InteractiveShell.clear_instance()
+
+
+def test_display_shows_the_grid_then_the_snapshot_as_a_second_output(dataset, shell):
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
+
+    session = Session(dataset)
+    fe = FrontEnd(session)
+    with capture_output() as captured:
+        display(session)
+    first, second = (out.data for out in captured.outputs)
+    assert "application/vnd.jupyter.widget-view+json" in first and "text/html" not in first
+    assert list(second) == ["text/html"] and "fol-static" in second["text/html"]
+    pushed = [c for c, _ in fe.replies if c.get("request_id", "x") is None]
+    assert len(pushed) == 1 and pushed[0]["ids"] == dataset.values("id")  # the live first page
+    assert fe.synced("_snapshot")["page"]["ids"] == dataset.values("id")
 
 
 def test_launch_dashboard_returns_a_session_for_a_view(dataset):
@@ -392,12 +439,11 @@ def test_saved_outputs_do_not_depend_on_random_ids(images):
         session = Session(ds, tile_field="filepath")
         session.view = ds.view().select(ds.values("id")[2:5])
         session.selected = ds.values("id")[3:4]
-        return session._repr_mimebundle_()[0]
+        return session._repr_mimebundle_()[0]["text/plain"], session._take_snapshot()
 
     first, second = bundle(), bundle()
-    assert first["text/plain"] == second["text/plain"]
-    assert "select(sample_ids=<3 items>" in first["text/plain"]
-    assert first["text/html"] == second["text/html"]
+    assert first == second
+    assert "select(sample_ids=<3 items>" in first[0]
 
 
 def test_messages_from_another_thread_wait_for_the_sessions_event_loop(dataset):
@@ -455,7 +501,7 @@ def test_a_new_view_pushes_its_first_page_after_the_version(fe, dataset):
     assert versions and versions[-1] == page["version"]  # the version went out first
 
 
-def test_display_pushes_the_first_rows(fe, dataset):
+def test_display_pushes_the_first_rows(fe, dataset, shell):
     before = len(fe.replies)
     fe.session.show()
     pushed = [c for c, _ in fe.replies[before:] if c.get("request_id", "x") is None]

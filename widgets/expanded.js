@@ -203,6 +203,11 @@ export class Expanded {
     this.list.replaceChildren();
   }
 
+  /** Close without telling Python (nobody answers: the grid shows its saved snapshot). */
+  hide() {
+    if (this.open) this._close();
+  }
+
   dispose() {
     this._close();
   }

@@ -6,6 +6,7 @@
 // render() draws only the rows in view, asks for pages as it scrolls and reports gestures.
 // Messages: fo_lite/session/messages.py, widgets/protocol.js, docs/protocol.md.
 
+import { blobUrl, freeUrl } from "./dom.js";
 import { PageStore } from "./pages.js";
 import { GridView, stateOf } from "./view.js";
 
@@ -30,15 +31,19 @@ function initialize({ model }) {
   const store = new PageStore({
     pageRows: constants.page_rows,
     client: Math.random().toString(36).slice(2, 10),
-    makeUrl: (buffer, mime) => URL.createObjectURL(new Blob([buffer], { type: mime })),
-    freeUrl: (url) => URL.revokeObjectURL(url),
+    makeUrl: blobUrl,
+    freeUrl,
   });
   let drawn = stateOf(model);
   store.setVersion(drawn.version ?? 0);
   /** @type {Shared} */
-  const self = { store, views: new Set(), ranges: new Map() };
+  const self = { store, views: new Set(), ranges: new Map(), heard: false };
   /** @param {any} msg @param {DataView[]} buffers */
   const onMessage = (msg, buffers) => {
+    if (!self.heard) {
+      self.heard = true; // a kernel answers: views drawing the saved snapshot go live
+      for (const view of self.views) view("live");
+    }
     const changed = store.receive(msg, buffers || []);
     if (changed) for (const view of self.views) view(changed);
   };

@@ -293,6 +293,13 @@
  */
 
 /**
+ * @typedef {object} Snapshot
+ * @property {GridState} state
+ * @property {PageReply|null} page
+ * @property {number} px
+ */
+
+/**
  * Any message Python sends.
  * @typedef {PageReply|GroupsReply|FlagsReply|DetailReply|SidebarReply|StaleReply|ErrorReply|SelectionChanged|Done} Incoming
  */

@@ -371,6 +371,16 @@ class Done(TypedDict):
     message: str | None
 
 
+class Snapshot(TypedDict):
+    """The ``_snapshot`` trait, set when the grid is displayed: what a grid with no kernel
+    behind it draws (a notebook saved with its widget state): the ``state`` and the first rows
+    (``page``, thumbnails of ``px`` pixels inline in ``b64``) as they were then."""
+
+    state: GridState
+    page: PageReply | None
+    px: int
+
+
 OUTGOING = (
     PageReply,
     GroupsReply,

@@ -82,6 +82,7 @@ class Session(anywidget.AnyWidget):
 
     _constants = traitlets.Dict(dict(CONSTANTS)).tag(sync=True)  # crosses once
     _state = traitlets.Dict({}).tag(sync=True)  # a GridState
+    _snapshot = traitlets.Dict({}).tag(sync=True)  # a Snapshot, for a grid with no kernel
 
     def __init__(
         self,
@@ -148,7 +149,41 @@ class Session(anywidget.AnyWidget):
         from IPython.display import display
 
         display(self)
+
+    def _ipython_display_(self, **kwargs: Any) -> None:
+        """``display(session)``: the live grid, its first rows pushed, then a static snapshot
+        as an output of its own for readers without a kernel (see :mod:`.snapshot`)."""
+        from IPython.display import display
+
+        bundle = self._repr_mimebundle_()
+        if bundle is None:
+            return
+        data, metadata = bundle
+        display(data, metadata=metadata, raw=True)
         self._grid.displayed()
+        html = self._take_snapshot()
+        if html is not None:
+            display({"text/html": html}, raw=True)
+
+    def _take_snapshot(self) -> str | None:
+        """Set ``_snapshot`` to what the grid shows now and return the same rows as static HTML
+        (None, with a warning, when they cannot be read: the live grid shows regardless)."""
+        grid = self._grid
+        try:
+            snap, html = snapshot.take(
+                grid.shown,
+                grid.state(),
+                grid.selection,
+                label_field=self.label_field,
+                tile_field=self.tile_field,
+                thumbs=grid.thumbs,
+                decorations=self.decorations,
+            )
+        except Exception as exc:
+            logger.warning("fo_lite dashboard: no static snapshot: %s: %s", type(exc).__name__, exc)
+            return None
+        self._snapshot = dict(snap)
+        return html
 
     def __repr__(self) -> str:
         state = self._state
@@ -159,25 +194,6 @@ class Session(anywidget.AnyWidget):
             state.get("selected_count", 0),
             self.tile_field,
         )
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if bundle is None:
-            return None
-        data, metadata = bundle
-        data["text/plain"] = repr(self)
-        try:
-            data["text/html"] = snapshot.snapshot_html(
-                self._grid.shown,
-                self._state.get("dataset_name", ""),
-                self._grid.selection,
-                self._state.get("selected_count", 0),
-                self.label_field,
-                self._grid.thumbs,
-            )
-        except Exception as exc:  # the live widget must display even if the snapshot fails
-            logger.warning("fo_lite dashboard: no static snapshot: %s: %s", type(exc).__name__, exc)
-        return data, metadata
 
     def _set_state(self, state: GridState) -> None:
         self._state = dict(state)
