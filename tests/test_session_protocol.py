@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 
 import pytest
+import traitlets
 from PIL import Image
 from session_frontend import FrontEnd
 
@@ -166,6 +167,24 @@ def test_click_toggles_and_python_observers_see_it(fe, dataset):
     assert fe.session.selected == [ids[7]] and ack["removed"] == [ids[2]]
     content, _ = fe.request("page", start=0, stop=10)
     assert [i for i, s in enumerate(content["selected"]) if s] == [7]
+
+
+def test_selection_messages_carry_a_revision_the_front_end_echoes_with_the_count(fe, dataset):
+    ids = dataset.values("id")
+    first = fe.gesture("toggle", version=fe.version, index=0, id=ids[0])
+    second = fe.gesture("toggle", version=fe.version, index=1, id=ids[1])
+    assert (first["count"], second["count"]) == (1, 2)
+    assert second["revision"] == first["revision"] + 1
+    fe.session.selected = ids[:2]  # the same selection: no new revision
+    assert fe.replies[-1][0]["type"] == "selection"
+    assert fe.replies[-1][0]["revision"] == second["revision"]
+    # what the grid sets after a change (marimo re-runs cells on it): a count and a revision
+    echo = {"count": 2, "revision": second["revision"]}
+    fe.session.set_state({"_selection": echo})
+    assert fe.session._selection == echo
+    with pytest.raises(traitlets.TraitError):
+        fe.session.set_state({"_selection": {"count": "all", "revision": 1}})
+    assert fe.session._selection == echo
 
 
 def test_space_on_a_tile_not_loaded_yet_names_it_by_index_in_the_current_version(fe, dataset):

@@ -10,6 +10,10 @@ import { blobUrl, freeUrl } from "./dom.js";
 import { PageStore } from "./pages.js";
 import { GridView, stateOf } from "./view.js";
 
+// after a selection change settles, the front end sets `_selection` (marimo re-runs the cells
+// that read the grid only when its front end changes a trait)
+const ECHO_MS = 150;
+
 /** @typedef {import("./protocol.js").Model} Model */
 /** @typedef {import("./protocol.js").Constants} Constants */
 /** @typedef {import("./view.js").Shared} Shared */
@@ -38,6 +42,7 @@ function initialize({ model }) {
   store.setVersion(drawn.version ?? 0);
   /** @type {Shared} */
   const self = { store, views: new Set(), ranges: new Map(), heard: false };
+  let echo = 0;
   /** @param {any} msg @param {DataView[]} buffers */
   const onMessage = (msg, buffers) => {
     if (!self.heard) {
@@ -46,6 +51,15 @@ function initialize({ model }) {
     }
     const changed = store.receive(msg, buffers || []);
     if (changed) for (const view of self.views) view(changed);
+    if (msg && msg.type === "selection") {
+      clearTimeout(echo);
+      echo = window.setTimeout(() => {
+        const old = model.get("_selection") || {};
+        if (old.count === msg.count && old.revision === msg.revision) return;
+        model.set("_selection", { count: msg.count, revision: msg.revision });
+        model.save_changes();
+      }, ECHO_MS);
+    }
   };
   const onState = () => {
     const state = stateOf(model);
@@ -57,6 +71,7 @@ function initialize({ model }) {
   model.on("change:_state", onState);
   shared.set(constants.session, self);
   return () => {
+    clearTimeout(echo);
     model.off("msg:custom", onMessage);
     model.off("change:_state", onState);
     store.dispose();

@@ -42,6 +42,12 @@
  * @property {string|null} group_by
  */
 
+/**
+ * @typedef {object} SelectionSummary
+ * @property {number} count
+ * @property {number} revision
+ */
+
 // ---- grid -> Python: requests
 
 /**
@@ -279,6 +285,7 @@
  * @typedef {object} SelectionChanged
  * @property {"selection"} type
  * @property {number} count
+ * @property {number} revision
  * @property {string[]} added
  * @property {string[]} removed
  * @property {boolean} reset

@@ -68,6 +68,7 @@ class GridController(Requests, Gestures):
         self._cached: tuple[Any, Groups | None] = (None, None)
         self._grid_seen = False  # a grid has asked for a page: new views get their first pushed
         self._push_wanted = False
+        self.selection_revision = 0  # changes of the selection so far
         # a front end got a reply without its binary buffers (Colab has dropped them): from then
         # on buffers travel as base64 text in the reply's "b64"
         self.inline = False
@@ -292,12 +293,14 @@ class GridController(Requests, Gestures):
 
     def _announce(self, change: Change, ack: Ack | None) -> None:
         if change:
+            self.selection_revision += 1
             self._publish_state(self.state())
         few = len(change) <= FEW_CHANGES
         self._send(
             {
                 "type": "selection",
                 "count": len(self.selection),
+                "revision": self.selection_revision,
                 "added": change.added if few else [],
                 "removed": change.removed if few else [],
                 "reset": not few,

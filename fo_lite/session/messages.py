@@ -73,6 +73,15 @@ class GridState(TypedDict):
     group_by: str | None
 
 
+class SelectionSummary(TypedDict):
+    """The ``_selection`` trait, set by the front end (debounced) after the selection changed:
+    how many samples are selected and Python's ``revision`` of the selection, never the ids.
+    marimo re-runs the cells that read a widget only when its front end changes a trait."""
+
+    count: int
+    revision: int
+
+
 # -- grid -> Python: requests ------------------------------------------------------------------
 class PageRequest(TypedDict):
     """Rows ``[start, stop)`` of the shown rows; answered by :class:`PageReply`."""
@@ -353,10 +362,13 @@ class Ack(TypedDict):
 
 class SelectionChanged(TypedDict):
     """The selection changed (or a selection gesture was handled). ``added``/``removed`` list
-    the ids that changed when there are few; ``reset`` means many did: re-ask flags."""
+    the ids that changed when there are few; ``reset`` means many did: re-ask flags.
+    ``revision`` counts the changes of the selection (the front end echoes it in
+    :class:`SelectionSummary`)."""
 
     type: Literal["selection"]
     count: int
+    revision: int
     added: list[str]
     removed: list[str]
     reset: bool

@@ -83,6 +83,11 @@ class Session(anywidget.AnyWidget):
     _constants = traitlets.Dict(dict(CONSTANTS)).tag(sync=True)  # crosses once
     _state = traitlets.Dict({}).tag(sync=True)  # a GridState
     _snapshot = traitlets.Dict({}).tag(sync=True)  # a Snapshot, for a grid with no kernel
+    # a SelectionSummary the front end sets, so marimo re-runs the cells that read the grid
+    _selection = traitlets.Dict(
+        {"count": 0, "revision": 0},
+        per_key_traits={"count": traitlets.Int(), "revision": traitlets.Int()},
+    ).tag(sync=True)
 
     def __init__(
         self,
