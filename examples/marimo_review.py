@@ -5,7 +5,7 @@
 
 ``FO_LITE_REVIEW_DIR`` is a folder of ``<label>/<image>`` files; without it the app builds fo_lite's
 built-in stand-in images in a temporary folder. Click tiles to select them: the "Selected" cell
-re-runs on every click. See docs/frontends.md.
+reads ``grid``, so marimo re-runs it on every change of the selection. See docs/frontends.md.
 """
 
 import marimo
@@ -38,11 +38,10 @@ def _(fo, make_image_classification_tree, os, tempfile):
 
 @app.cell
 def _(dataset, fo, mo):
-    session = fo.Session(dataset=dataset, tile_size=96)
-    # marimo re-runs the cells that read get_selected() whenever a click changes the selection
-    get_selected, set_selected = mo.state([])
-    session.observe(lambda change: set_selected(change["new"]), "selected")
-    return get_selected, session
+    session = fo.launch_dashboard(dataset=dataset, tile_size=96)  # shows the grid here
+    # the name marimo follows: the cells that read `grid` re-run when the selection changes
+    grid = mo.ui.anywidget(session)
+    return grid, session
 
 
 @app.cell
@@ -65,14 +64,9 @@ def _(ALL, dataset, label, session):
 
 
 @app.cell
-def _(mo, session):
-    mo.ui.anywidget(session)
-    return
-
-
-@app.cell
-def _(get_selected, mo):
-    selected = get_selected()
+def _(grid, mo, session):
+    grid.value  # noqa: B018 - read the grid: this cell re-runs on every selection change
+    selected = session.selected
     mo.vstack(
         [
             mo.md(f"**Selected: {len(selected)}**"),

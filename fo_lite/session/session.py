@@ -7,6 +7,7 @@ shapes are in :mod:`fo_lite.session.messages`; the front end is ``widgets/grid.j
 from __future__ import annotations
 
 import logging
+import sys
 import uuid
 from collections.abc import Iterable
 from concurrent.futures import Executor
@@ -150,7 +151,11 @@ class Session(anywidget.AnyWidget):
         self._grid.refresh()
 
     def show(self) -> None:
-        """Display the grid (again) in the current cell's output."""
+        """Display the grid (again) in the current cell's output: Jupyter, Voila or marimo."""
+        marimo = _marimo()
+        if marimo is not None:
+            marimo.output.append(self)  # shown by marimo's anywidget formatter
+            return
         from IPython.display import display
 
         display(self)
@@ -306,6 +311,16 @@ def as_ids(value: Any) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
+def _marimo() -> Any:
+    """The marimo module when this runs in a marimo notebook or app, else None (marimo is
+    never imported here: an app has imported it already)."""
+    marimo = sys.modules.get("marimo")
+    try:
+        return marimo if marimo is not None and marimo.running_in_notebook() else None
+    except Exception:  # an unexpected marimo: behave as outside it
+        return None
+
+
 def launch_dashboard(dataset: Any = None, view: Any = None, **kwargs: Any) -> Session:
     """Show the dashboard grid in this cell's output and return its :class:`Session`.
 
@@ -320,8 +335,15 @@ def launch_dashboard(dataset: Any = None, view: Any = None, **kwargs: Any) -> Se
     as the last line of a cell shows the grid twice. Keyword arguments go to :class:`Session`
     (``tile_field``, ``tile_size``, ``label_field``, ``group_by``, ``executor`` for parallel
     thumbnails).
+
+    In marimo the grid shows too; to re-run cells on clicks, name it for marimo in another cell,
+    ``grid = mo.ui.anywidget(session)``, and read ``grid.value`` where ``session.selected`` is
+    read (docs/frontends.md).
     """
     session = Session(dataset=dataset, view=view, **kwargs)
+    if _marimo() is not None:
+        session.show()
+        return session
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - plain Python without IPython
