@@ -17,7 +17,7 @@ def _forget_datasets():
     yield
     from fo_lite.core import registry
 
-    for dataset in list(registry._loaded.values()):
+    for dataset in registry.loaded_datasets():
         dataset.delete()
 
 

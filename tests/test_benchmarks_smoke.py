@@ -18,7 +18,13 @@ REPO = Path(__file__).resolve().parents[1]
 RUN = REPO / "benchmarks" / "run.py"
 STEPS = ("import", "build", "summary_views", "hash", "group", "delete", "verify")
 EXPORTS = ("export", "export_hardlink")
-CONTENDERS = ("fo_lite_seed", "fo_lite_batched", "floor")
+CONTENDERS = (
+    "fo_lite_seed",
+    "fo_lite_batched",
+    "fo_lite_autosave",
+    "fo_lite_save_context",
+    "floor",
+)
 
 
 def _env() -> dict[str, str]:
@@ -97,3 +103,18 @@ def test_a_wrong_answer_fails_the_run(smoke, tmp_path):
     assert line["wrong"] == {
         "n_delete": {"got": truth["n_delete"] - 1, "expected": truth["n_delete"]}
     }
+
+
+def test_save_loops_runs_every_contender():
+    cmd = [sys.executable, str(REPO / "benchmarks" / "save_loops.py"), "--rows", "300"]
+    proc = subprocess.run(
+        [*cmd, "--repeat", "1", "--persistent"],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        cwd=REPO,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    for contender in ("batched", "loop", "save", "autosave", "save_context"):
+        assert f"| {contender} |" in proc.stdout

@@ -48,7 +48,7 @@ def test_new_field_by_assignment_and_save_grows_schema(dataset):
     for i, sample in enumerate(dataset):
         sample["file_hash"] = f"h{i % 4}"
         sample.save()
-    assert dataset.get_field_schema()["file_hash"] == "StringField"
+    assert isinstance(dataset.get_field_schema()["file_hash"], fo.StringField)
     assert "file_hash:    fo_lite.core.fields.StringField" in dataset.summary()
     assert dataset.values("file_hash") == [f"h{i % 4}" for i in range(9)]
     assert dataset.first().file_hash == "h0"
@@ -59,11 +59,14 @@ def test_new_field_by_assignment_and_save_grows_schema(dataset):
 
 def test_unsaved_edits_are_visible_on_the_handle_only(dataset):
     sample = dataset.first()
-    sample.score = 0.5
-    assert sample.score == 0.5
+    with pytest.raises(ValueError, match=r"add a new field with sample\['score'\] = value"):
+        sample.score = 0.5  # new fields by item syntax only, as in FiftyOne
+    sample["score"] = 0.5
+    sample.score = 0.25  # an existing field (here: an unsaved edit) by attribute
+    assert sample.score == 0.25
     assert "score" not in dataset.get_field_schema()
     sample.save()
-    assert dataset.first().score == 0.5
+    assert dataset.first().score == 0.25
     assert dataset.values("score")[1:] == [None] * 8
 
 
@@ -227,7 +230,7 @@ def test_registry_names(dataset):
     assert fo.load_dataset("pets") is new
     with pytest.raises(ValueError, match="has been deleted"):
         len(dataset.view())
-    with pytest.raises(ValueError, match="no dataset named"):
+    with pytest.raises(fo.DatasetNotFoundError, match="dataset 'nope' not found"):
         fo.load_dataset("nope")
 
 
@@ -246,9 +249,9 @@ def test_id_lookup_stays_in_row_order_through_deletes_and_appends(dataset):
         del dataset[ids[i]]
     dataset.add_sample(fo.Sample(filepath="/x/new.jpg"))
     del dataset[ids[5]]
-    frame_ids = dataset._live_frame()["id"].tolist()  # compacts
-    assert list(dataset._pos) == frame_ids
-    assert [dataset._pos[i] for i in frame_ids] == list(range(len(frame_ids)))
+    frame_ids = dataset.values("id")  # compacts
+    assert frame_ids == [ids[i] for i in (1, 2, 3, 6, 7)] + frame_ids[-1:]
+    assert dataset.positions_of(frame_ids).tolist() == list(range(len(frame_ids)))
     assert dataset[ids[6]].filepath == "/data/cat/6.jpg"
 
 
@@ -279,4 +282,10 @@ def test_to_pandas_shares_no_list_with_the_dataset(dataset):
     frame = dataset.to_pandas()
     frame["tags"].iloc[0].append("leak")
     assert dataset.first().tags == []
-    assert list(frame.columns) == ["id", "filepath", "tags", "ground_truth.label"]
+    assert list(frame.columns) == [
+        "id",
+        "filepath",
+        "tags",
+        "ground_truth.label",
+        "ground_truth._cls",
+    ]

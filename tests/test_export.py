@@ -81,12 +81,11 @@ def test_round_trip_gives_same_labels_and_bytes(tree, tmp_path, mode):
 def test_labels_only_writes_a_csv_manifest(tmp_path):
     paths = ["/data/a,b.jpg", '/data/q"uote.jpg', "/data/ü.jpg", "/data/n.jpg"]
     labels = ["cat", 'say "hi", ok', "ünï", None]
-    with pytest.warns(UserWarning, match="1 of 4 samples have no label"):
-        out = export(paths, labels, tmp_path / "m", export_media=False)
+    out = export(paths, labels, tmp_path / "m", export_media=False)
     assert os.listdir(out) == ["labels.csv"]
     with open(os.path.join(out, "labels.csv"), encoding="utf-8") as f:
         assert f.readline().strip() == "filepath,label"
-    assert read_labels_manifest(out) == list(zip(paths[:3], labels[:3], strict=True))
+    assert read_labels_manifest(out) == list(zip(paths, labels, strict=True))
 
 
 def test_colliding_names_kept_apart_in_input_order(tmp_path):
@@ -98,14 +97,46 @@ def test_colliding_names_kept_apart_in_input_order(tmp_path):
         src.append(str(p))
     out = export(src, ["cat"] * 6, tmp_path / "out")
     got = {n: open(os.path.join(out, "cat", n), "rb").read() for n in os.listdir(out + "/cat")}
+    # FiftyOne's numbering: the second "x.jpg" is "x-2.jpg", the third "x-3.jpg"
     assert got == {
         "x.jpg": b"0",
-        "x-1.jpg": b"1",
-        "x-1-1.jpg": b"2",
-        "x-2.jpg": b"3",
+        "x-2.jpg": b"1",
+        "x-1.jpg": b"2",
+        "x-3.jpg": b"3",
         "noext": b"4",
-        "noext-1": b"5",
+        "noext-2": b"5",
     }
+
+
+def test_a_numbered_name_never_overwrites_a_real_file_of_that_name(tmp_path):
+    src = []
+    for i, rel in enumerate(["a/x.jpg", "b/x-2.jpg", "c/x.jpg"]):
+        p = tmp_path / "src" / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(b"%d" % i)
+        src.append(str(p))
+    out = export(src, ["cat"] * 3, tmp_path / "out")
+    got = {n: open(os.path.join(out, "cat", n), "rb").read() for n in os.listdir(out + "/cat")}
+    assert got == {"x.jpg": b"0", "x-2.jpg": b"1", "x-3.jpg": b"2"}
+
+
+def test_rel_dir_keeps_sub_folders_under_each_label(tmp_path):
+    src = []
+    for i, rel in enumerate(["day1/a.jpg", "day2/a.jpg", "day2/deep/b.jpg"]):
+        p = tmp_path / "src" / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(b"%d" % i)
+        src.append(str(p))
+    out = export(src, ["cat", "cat", "dog"], tmp_path / "out", rel_dir=str(tmp_path / "src"))
+    found = sorted(
+        os.path.relpath(os.path.join(root, f), out)
+        for root, _, files in os.walk(out)
+        for f in files
+    )
+    assert found == ["cat/day1/a.jpg", "cat/day2/a.jpg", "dog/day2/deep/b.jpg"]
+    with pytest.raises(ValueError, match="is not inside rel_dir"):
+        export(src, ["cat"] * 3, tmp_path / "out2", rel_dir=str(tmp_path / "src" / "day1"))
+    assert not (tmp_path / "out2").exists()
 
 
 def test_same_name_in_different_labels_is_no_collision(tmp_path):
@@ -117,15 +148,17 @@ def test_same_name_in_different_labels_is_no_collision(tmp_path):
     assert sorted(os.listdir(out + "/cat") + os.listdir(out + "/dog")) == ["x.jpg", "x.jpg"]
 
 
-def test_unlabelled_samples_skipped_with_one_warning(tree, tmp_path):
+def test_unlabelled_samples_go_to_the_unlabeled_folder_and_come_back_unlabeled(tree, tmp_path):
     _, paths, labels = tree
     labels = list(labels)
     labels[0], labels[5] = None, float("nan")
-    with pytest.warns(UserWarning, match=f"2 of {len(paths)} samples have no label") as rec:
-        out = export(paths, labels, tmp_path / "out")
-    assert len(rec) == 1
-    samples, _ = parse_image_classification_dir_tree(out)
-    assert len(samples) == len(paths) - 2
+    out = export(paths, labels, tmp_path / "out")
+    assert sorted(os.listdir(os.path.join(out, "_unlabeled"))) == sorted(
+        os.path.basename(paths[i]) for i in (0, 5)
+    )
+    samples, classes = parse_image_classification_dir_tree(out)
+    assert len(samples) == len(paths) and "_unlabeled" not in classes
+    assert sum(label is None for _, label in samples) == 2
 
 
 @pytest.mark.parametrize("bad", ["", ".", "..", "a/b", "../up", ".hidden", "x\0y", "n" * 300, 7])

@@ -49,3 +49,10 @@ def test_positions_of(dataset):
     outside = dataset.match({"ground_truth.label": "a"}).first().id
     assert view.positions_of([ids[1], outside, "nope", ids[0]]).tolist() == [1, -1, -1, 0]
     assert dataset.positions_of([outside]).tolist() == [0]
+
+
+def test_a_view_names_its_dataset(dataset):
+    view = dataset.match({"ground_truth.label": "a"}).limit(1)
+    assert view.dataset is dataset and view.dataset_name == dataset.name
+    dataset.name = "renamed"
+    assert view.dataset_name == "renamed"

@@ -112,6 +112,11 @@ def test_serialization_round_trip_is_json(dataset):
         .limit(3)
         .exists("n")
         .match_tags([], bool=False)
+        .concat(dataset.match({"n": 1}))
+        .shuffle(seed=3)
+        .exclude_fields("n")
+        .select_fields("ground_truth")
+        .set_field("ground_truth.label", fo.ViewField("label").upper())
     )
     data = json.loads(json.dumps(view._serialize()))
     rebuilt = fo.DatasetView._from_serialized(dataset, data)
@@ -152,3 +157,26 @@ def test_match_filters_serialize_as_plain_json(dataset):
     assert len(view) == 5
     with pytest.raises(TypeError, match=r"Pattern values cannot be used.*\$regex"):
         dataset.match({"filepath": re.compile("cat")})
+
+
+def test_list_field_counts_match_a_per_element_count(dataset):
+    import collections
+
+    words = [["a", "b"], [], None, ["a"], ["b", None, "b"], [], ["c"], None, [], ["a"], [], []]
+    dataset.set_values("words", words)
+    dataset.set_values("tags", [[t for t in w if t] if w else [] for w in words])
+    dataset.set_values("boxes", [[1, 2], None, [], [2, 3.5], None, [1], [], [], [], [], [], []])
+    elements = [t for cell in words if cell for t in cell if t is not None]
+    # a None element is counted as None, as MongoDB's $unwind + $group count it
+    assert dataset.count_values("words") == dict(collections.Counter(elements)) | {None: 1}
+    assert dataset.count_values("tags") == dict(collections.Counter(elements))
+    assert dataset.distinct("words") == ["a", "b", "c"]
+    assert dataset.count("words") == len(elements)  # None elements do not count, as in FiftyOne
+    assert dataset.count_values("boxes") == {1: 2, 2: 2, 3.5: 1}
+    assert dataset.bounds("boxes") == (1, 3.5) and dataset.count("boxes") == 5
+    view = dataset.match({"n": {"$gt": 4}})
+    assert view.count_values("tags") == dict(
+        collections.Counter(t for i in view.values("tags") for t in i)
+    )
+    dataset.add_sample_field("empty_list", fo.ListField)
+    assert dataset.count_values("empty_list") == {} and dataset.count("empty_list") == 0

@@ -2,6 +2,9 @@
 
 Only the timing blocks, the answer counts and the undefined ``ids`` of the seed's last line (here:
 ten ids of the clean dataset) are added. The hardlink export is an extra step after the seed.
+
+``main(save="autosave")`` and ``main(save="save_context")`` run the same walkthrough with the hash
+loop written FiftyOne 1.x's ways (``fo_lite_autosave.py``, ``fo_lite_save_context.py``).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from _common import (  # noqa: E402
 )
 
 
-def main() -> None:
+def main(save: str = "save") -> None:
     args = parse_args()
     expect = load_expect(args.expect)
     src_data_dir = str(args.src)
@@ -51,9 +54,18 @@ def main() -> None:
         print(view.first())
 
     with t.step("hash"):
-        for sample in dataset:
-            sample["file_hash"] = fof.compute_filehash(sample.filepath)
-            sample.save()
+        if save == "autosave":
+            for sample in dataset.iter_samples(autosave=True):
+                sample["file_hash"] = fof.compute_filehash(sample.filepath)
+        elif save == "save_context":
+            with dataset.save_context() as ctx:
+                for sample in dataset:
+                    sample["file_hash"] = fof.compute_filehash(sample.filepath)
+                    ctx.save(sample)
+        else:
+            for sample in dataset:
+                sample["file_hash"] = fof.compute_filehash(sample.filepath)
+                sample.save()
         print(dataset.summary())
         print(dataset.view().first())
 

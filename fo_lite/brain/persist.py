@@ -67,7 +67,7 @@ def dataset_of(samples: SampleCollection) -> Dataset:
     name = getattr(samples, "dataset_name", None)
     if name is None:
         return samples  # type: ignore[return-value]
-    from fo_lite.core.registry import load_dataset
+    from fo_lite.core.dataset import load_dataset
 
     return load_dataset(name)
 

@@ -1,8 +1,9 @@
-"""Dataset: owns one pandas DataFrame, one row per sample, and keeps it current.
+"""Dataset: a named collection of samples, and the functions that find datasets by name.
 
-Writes from ``sample.save()`` go to a per-field buffer and deletions to a mask; both are
-applied in one vectorized step per field the next time the frame is read
-(:meth:`Dataset._live_frame`), so the walkthrough's per-sample loops are O(1) per call.
+A Dataset is the user's handle on a registry record (name, tags, persistence; see
+:mod:`fo_lite.core.registry`) and its :class:`~fo_lite.core.store.SampleStore` (the rows).
+Writes from ``sample.save()`` are buffered and deletions masked by the store, so the
+walkthrough's per-sample loops are O(1) per call.
 """
 
 from __future__ import annotations
@@ -13,15 +14,25 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from fo_lite.core import columns, registry
 from fo_lite.core import fields as fof
+from fo_lite.core import registry
 from fo_lite.core.collection import SampleCollection
 from fo_lite.core.labels import Classification
-from fo_lite.core.sample import Sample
-from fo_lite.core.stages import ViewStage
+from fo_lite.core.registry import DatasetNotFoundError, Record, dataset_exists, list_datasets
+from fo_lite.core.sample import Sample, attach
+from fo_lite.core.stages import Rows, ViewStage, id_list
+from fo_lite.core.summary import dataset_summary
 from fo_lite.core.view import DatasetView
+
+__all__ = [
+    "Dataset",
+    "DatasetNotFoundError",
+    "dataset_exists",
+    "delete_dataset",
+    "list_datasets",
+    "load_dataset",
+]
 
 
 class Dataset(SampleCollection):
@@ -38,361 +49,197 @@ class Dataset(SampleCollection):
     def __init__(
         self, name: str | None = None, persistent: bool = False, overwrite: bool = False
     ) -> None:
-        self._name = registry.claim_name(name, overwrite)
+        record = registry.create(name, overwrite, owner=self)
+        self._record = record
+        self._store = record.store
         self._dataset = self
-        self._schema: dict[str, str] = {
-            "id": fof.ID,
-            "filepath": fof.STRING,
-            "tags": fof.STRING_LIST,
-        }
-        self._frame = pd.DataFrame(
-            {
-                "id": pd.Series([], dtype=object),
-                "filepath": pd.Series([], dtype=object),
-                "tags": pd.Series([], dtype=object),
-            }
-        )
-        self._pos: dict[str, int] = {}
-        self._alive: np.ndarray | None = None
-        self._n_dead = 0
-        self._pending: dict[str, dict[int, Any]] = {}
-        self._column_cache: dict[str, np.ndarray] = {}
-        self._version = 0
-        self._layout = 0
-        self._all_positions = np.empty(0, dtype=np.int64)
-        self._deleted = False
-        self._persistent = False
-        self.tags: list[str] = []
-        self.created_at = datetime.now()
-        registry.register(self)
         if persistent:
-            self.persistent = True
+            try:
+                self.persistent = True
+            except BaseException:
+                registry.forget(record)
+                raise
+
+    @classmethod
+    def _of_record(cls, record: Record) -> Dataset:
+        dataset = cls.__new__(cls)
+        dataset._record, dataset._store, dataset._dataset = record, record.store, dataset
+        return dataset
 
     # -- identity -------------------------------------------------------------------------
     @property
     def name(self) -> str:
-        """The dataset's name (unique among loaded and saved datasets)."""
-        return self._name
+        """The dataset's name (unique among loaded and saved datasets).
+
+        Assigning renames it; a persistent dataset's folder moves with it, atomically."""
+        return self._record.name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        registry.rename(self._record, value)
 
     @property
     def persistent(self) -> bool:
         """Whether the dataset is kept on disk (see ``fo.config.database_dir``)."""
-        return self._persistent
+        return self._record.persistent
 
     @persistent.setter
     def persistent(self, value: bool) -> None:
-        self._check_alive()
-        registry.set_persistent(self, bool(value))
+        registry.set_persistent(self._record, bool(value))
+
+    @property
+    def tags(self) -> list[str]:
+        """The dataset's own tags (a list you may change in place)."""
+        return self._record.tags
+
+    @tags.setter
+    def tags(self, value: Iterable[str]) -> None:
+        self._record.check_alive()
+        self._record.tags = list(value)
+
+    @property
+    def created_at(self) -> datetime:
+        """When the dataset was made."""
+        return self._record.created_at
 
     @property
     def deleted(self) -> bool:
         """Whether :meth:`delete` was called."""
-        return self._deleted
+        return self._record.deleted
 
     def save(self) -> None:
         """Write a persistent dataset to disk now (a no-op for non-persistent datasets)."""
-        registry.save(self)
+        registry.save(self._record)
 
     def reload(self) -> None:
         """Reload a persistent dataset from disk, dropping unsaved changes."""
-        registry.reload(self)
+        registry.reload(self._record)
 
     def delete(self) -> None:
         """Delete the dataset (and its saved copy); the object can no longer be used."""
-        registry.delete(self)
-
-    def _check_alive(self) -> None:
-        if self._deleted:
-            raise ValueError(f"dataset {self._name!r} has been deleted")
+        registry.delete(self._record)
 
     def view(self) -> DatasetView:
         """A view of all samples."""
+        self._store.check_open()
         return DatasetView(self)
 
     def _add_stage(self, stage: ViewStage) -> DatasetView:
+        self._store.check_open()
         return DatasetView(self, (stage,))
 
-    # -- the frame ------------------------------------------------------------------------
-    def _live_frame(self) -> pd.DataFrame:
-        """The current frame: buffered writes applied, deleted rows dropped. O(1) if none."""
-        self._check_alive()
-        if self._pending:
-            self._flush_writes()
-        if self._n_dead:
-            self._compact()
-        return self._frame
-
-    def _row_positions(self) -> np.ndarray:
-        frame = self._live_frame()
-        if len(self._all_positions) != len(frame):
-            self._all_positions = np.arange(len(frame), dtype=np.int64)
-        return self._all_positions
+    def _rows(self) -> Rows:
+        store = self._store
+        return Rows(store, store.all_positions())
 
     def __len__(self) -> int:
-        return len(self._frame) - self._n_dead
+        return len(self._store)
 
-    def _changed(self) -> None:
-        self._version += 1
+    def _live_frame(self) -> Any:
+        # the store's frame, for benchmarks/rows_1m.py's bytes-per-row figure (not an API)
+        return self._store.frame()
 
-    def _new_layout(self) -> None:
-        """Row positions changed: cached column arrays and sample handles must re-look-up."""
-        self._layout += 1
-        self._column_cache.clear()
+    # -- fields ---------------------------------------------------------------------------
+    def add_sample_field(
+        self,
+        field_name: str,
+        ftype: Any = fof.Field,
+        embedded_doc_type: type | None = None,
+        subfield: Any = None,
+    ) -> None:
+        """Declare a new field; every sample holds None.
 
-    def _compact(self) -> None:
-        keep = self._alive
-        self._frame = self._frame[keep].reset_index(drop=True)
-        self._alive = None
-        self._n_dead = 0
-        # _pos keeps its keys in row order (appends add in order, deletions pop), so the
-        # surviving ids are renumbered in place: no second dict, no new id strings
-        for new_pos, sample_id in enumerate(self._pos):
-            self._pos[sample_id] = new_pos
-        self._new_layout()
+        >>> dataset.add_sample_field("file_hash", fo.StringField)  # doctest: +SKIP
+        >>> dataset.add_sample_field("pred", fo.EmbeddedDocumentField,
+        ...                          embedded_doc_type=fo.Classification)  # doctest: +SKIP
+        """
+        self._store.add_field(field_name, fof.kind_of_field(ftype, embedded_doc_type, subfield))
 
-    def _adopt(self, frame: pd.DataFrame, schema: dict[str, str]) -> None:
-        """Hold ``frame`` (a RangeIndex, an ``id`` column) and ``schema`` instead of the current
-        rows, dropping unsaved writes."""
-        self._frame = frame
-        self._schema = schema
-        self._pos = dict(zip(frame["id"].tolist(), range(len(frame)), strict=True))
-        self._pending = {}
-        self._alive = None
-        self._n_dead = 0
-        self._new_layout()
-        self._changed()
+    def rename_sample_field(self, field_name: str, new_field_name: str) -> None:
+        """Rename a field of every sample."""
+        self._store.rename_field(field_name, new_field_name)
 
-    def _detached(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """A copy of ``frame`` (rows of this dataset) that shares no list or dict with it."""
-        copied = frame.copy()
-        for column in copied.columns:
-            kind = self._kind_of_column(column)
-            if kind in fof.MUTABLE_KINDS:
-                cells = [fof.owned_copy(v, kind) for v in copied[column]]
-                copied[column] = pd.Series(cells, index=copied.index, dtype=object)
-        return copied
-
-    def _flush_writes(self) -> None:
-        for column, updates in self._pending.items():
-            positions = np.fromiter(updates.keys(), dtype=np.int64, count=len(updates))
-            columns.assign_cells(self, column, positions, updates.values())
-        self._pending = {}
-
-    def _kind_of_column(self, column: str) -> str:
-        field, _, attr = column.partition(".")
-        kind = self._schema.get(field, fof.ANY)
-        if attr:
-            return fof.STRING if attr == "label" else fof.FLOAT
-        return kind
-
-    def _column_array(self, column: str) -> np.ndarray:
-        """The column as an object array of plain Python values (None for null), cached."""
-        cached = self._column_cache.get(column)
-        if cached is None:
-            series = self._frame[column]
-            cached = series.to_numpy(dtype=object)
-            nulls = series.isna().to_numpy()
-            if nulls.any():
-                cached = cached.copy()  # may be a read-only view of the frame's data
-                cached[nulls] = None
-            self._column_cache[column] = cached
-        return cached
-
-    # -- schema ---------------------------------------------------------------------------
-    def _columns_of(self, field: str) -> list[str]:
-        """The frame columns that store ``field`` (several for an embedded label field)."""
-        kind = self._schema.get(field)
-        if kind is not None:
-            label_type = fof.embedded_type(kind)
-            if label_type is None:
-                return [field]
-            return [
-                f"{field}.{a}" for a in label_type.attributes() if f"{field}.{a}" in self._frame
-            ]
-        if field in self._frame.columns or field == "_id":
-            return ["id" if field == "_id" else field]
-        raise ValueError(self._unknown_field_message(field))
-
-    def _unknown_field_message(self, field: str) -> str:
-        return f"dataset {self._name!r} has no field {field!r}; fields: {', '.join(self._schema)}"
-
-    def _value_column(self, field: str) -> str:
-        """The single column holding ``field``'s values (``ground_truth`` -> its label column)."""
-        columns = self._columns_of(field)
-        if len(columns) == 1:
-            return columns[0]
-        label = f"{field}.label"
-        if label in columns:
-            return label
-        raise ValueError(f"field {field!r} has no single column of values")
-
-    def _sortable_column(self, field: str) -> str:
-        column = self._value_column(field)
-        if self._schema.get(column) in (fof.LIST, fof.STRING_LIST, fof.DICT):
-            raise ValueError(f"cannot sort by {field!r}: it holds lists or dicts")
-        return column
-
-    def _label_fields(self) -> list[str]:
-        return [f for f, k in self._schema.items() if fof.embedded_type(k)]
-
-    def _register_kind(self, field: str, kind: str) -> None:
-        old = self._schema.get(field)
-        self._schema[field] = kind if old is None else fof.merge_kinds(old, kind, field)
-
-    def add_sample_field(self, field: str, kind: str = fof.ANY) -> None:
-        """Declare a new field (every sample gets None)."""
-        fof.check_field_name(field)
-        if field in self._schema:
-            raise ValueError(f"field {field!r} already exists")
-        self._schema[field] = kind
-        self._frame[field] = np.full(len(self._frame), None, dtype=object)
-        self._changed()
-        registry.changed(self)
-
-    def delete_sample_field(self, field: str) -> None:
+    def delete_sample_field(self, field_name: str) -> None:
         """Remove a field from every sample."""
-        if field in fof.BUILTIN_FIELDS:
-            raise ValueError(f"field {field!r} cannot be deleted")
-        columns = self._columns_of(field)
-        self._live_frame()
-        self._frame = self._frame.drop(columns=columns)
-        del self._schema[field]
-        self._new_layout()
-        self._changed()
-        registry.changed(self)
+        self._store.drop_field(field_name)
 
-    # -- reads and writes from samples ----------------------------------------------------
-    def _read_field(self, pos: int, field: str) -> Any:
-        kind = self._schema.get(field)
-        if kind is None:
-            raise KeyError(field)
-        label_type = fof.embedded_type(kind)
-        if label_type is None:
-            return self._read_cell(pos, field)
-        values = {a: self._read_cell(pos, f"{field}.{a}") for a in label_type.attributes()}
-        if all(v is None for v in values.values()):
-            return None
-        return label_type(**values)
-
-    def _read_cell(self, pos: int, column: str) -> Any:
-        # hot path of every `sample.field` read in a loop: dict lookups only
-        pending = self._pending.get(column) if self._pending else None
-        if pending is not None and pos in pending:
-            value = pending[pos]
-        else:
-            values = self._column_cache.get(column)
-            if values is None:
-                if column not in self._frame.columns:
-                    return None
-                values = self._column_array(column)
-            value = values[pos]
-        if type(value) is list or type(value) is dict:  # a copy: the caller may change it
-            return fof.owned_copy(value, self._schema.get(column))
-        return value
-
-    def _write_sample(self, pos: int, edits: dict[str, Any]) -> None:
-        schema = self._schema
-        new_kinds: dict[str, str] = {}
-        for field, value in edits.items():
-            kind = fof.kind_of_value(value)
-            old = schema.get(field)
-            if kind != old:  # merge_kinds raises for a misfit before anything is written
-                new_kinds[field] = kind if old is None else fof.merge_kinds(old, kind, field)
-        if new_kinds:
-            schema.update(new_kinds)
-        for field, value in edits.items():
-            label_type = fof.embedded_type(schema[field])
-            if label_type is None:
-                self._pending.setdefault(field, {})[pos] = fof.owned_copy(value, schema[field])
-            else:
-                for attr in label_type.attributes():
-                    attr_value = None if value is None else getattr(value, attr)
-                    column = f"{field}.{attr}"
-                    if attr_value is not None or column in self._frame.columns:
-                        self._pending.setdefault(column, {})[pos] = attr_value
-        self._changed()
-
-    # -- vectorized values ----------------------------------------------------------------
-    def _values_at(self, positions: np.ndarray, field: str) -> list[Any]:
-        return columns.values_at(self, positions, field)
-
-    def _set_values_at(self, positions: np.ndarray, field: str, values: Sequence[Any]) -> None:
-        columns.set_values_at(self, positions, field, values)
-        self._changed()
-        registry.changed(self)
+    def delete_sample_fields(self, field_names: str | Iterable[str]) -> None:
+        """Remove several fields."""
+        for field in [field_names] if isinstance(field_names, str) else list(field_names):
+            self._store.drop_field(field)
 
     # -- adding and deleting --------------------------------------------------------------
-    def add_samples(self, samples: Iterable[Sample]) -> list[str]:
-        """Add samples (made with ``fo.Sample(...)``); returns their new ids."""
+    def add_samples(self, samples: Iterable[Sample], expand_schema: bool = True) -> list[str]:
+        """Add samples; returns their new ids.
+
+        A new sample (``fo.Sample(...)``) becomes a handle on its row; a sample of a dataset
+        (this one or another), or a whole dataset or view, is added as a copy and left as it
+        is, as in FiftyOne. ``expand_schema=False`` refuses samples with fields the dataset
+        does not have (ValueError, nothing added)."""
+        if isinstance(samples, SampleCollection):
+            if not expand_schema:
+                self._check_no_new_fields(samples.get_field_schema())
+            return self.add_collection(samples, new_ids=True)
         samples = list(samples)
         for s in samples:
             if not isinstance(s, Sample):
                 raise TypeError(f"add_samples takes fo.Sample objects, not {type(s).__name__}")
-            if s._dataset is not None:
-                raise ValueError(f"sample {s.id} already belongs to dataset {s._dataset.name!r}")
-        rows = [s._edits for s in samples]
+        rows = [dict(s.iter_fields()) for s in samples]
         fields = list(dict.fromkeys(f for row in rows for f in row))
+        if not expand_schema:
+            self._check_no_new_fields(fields)
         columns = {f: [fof.owned_copy(row.get(f)) for row in rows] for f in fields}
-        ids = self._append_columns(columns)
-        registry.changed(self)
-        for s, sample_id, pos in zip(
-            samples, ids, range(len(self._frame) - len(ids), len(self._frame)), strict=True
-        ):
-            s._dataset, s._sample_id, s._pos, s._layout, s._edits = (
-                self,
-                sample_id,
-                pos,
-                self._layout,
-                {},
+        ids = self._store.append(columns)
+        for s, sample_id in zip(samples, ids, strict=True):
+            if s.dataset is None:
+                attach(s, self._store, self, sample_id)
+        return ids
+
+    def add_sample(self, sample: Sample, expand_schema: bool = True) -> str:
+        """Add one sample; returns its id (see :meth:`add_samples`)."""
+        return self.add_samples([sample], expand_schema=expand_schema)[0]
+
+    def _check_no_new_fields(self, fields: Iterable[str]) -> None:
+        new = [f for f in fields if f not in self._store.schema]
+        if new:
+            raise ValueError(
+                f"fields {new} are not in dataset {self.name!r} and expand_schema=False; add "
+                "them with add_sample_field first, or pass expand_schema=True"
             )
-        return ids
 
-    def add_sample(self, sample: Sample) -> str:
-        """Add one sample; returns its id."""
-        return self.add_samples([sample])[0]
-
-    def _append_columns(self, new_columns: dict[str, Sequence[Any]]) -> list[str]:
-        """Append rows given as ``{field: values}``; returns the new ids (vectorized)."""
-        ids = columns.append_columns(self, new_columns)
-        self._new_layout()
-        self._changed()
-        return ids
+    def add_collection(self, collection: SampleCollection, new_ids: bool = False) -> list[str]:
+        """Add copies of the samples of another dataset or view, with every field of its
+        dataset; returns their ids (the same ids unless ``new_ids=True``)."""
+        kinds = {name: field.kind for name, field in collection.get_field_schema().items()}
+        frame = collection.to_pandas()  # a copy of the fields the collection shows
+        return self._store.append_frame(frame, kinds, new_ids)
 
     def __delitem__(self, sample_id: str) -> None:
         """``del dataset[id]``: delete one sample (O(1); rows are compacted lazily)."""
-        self._check_alive()
-        sample_id = getattr(sample_id, "_sample_id", sample_id)
-        pos = self._pos.pop(sample_id, None)
-        if pos is None:
-            raise KeyError(f"no sample with id {sample_id!r} in dataset {self._name!r}")
-        if self._alive is None:
-            self._alive = np.ones(len(self._frame), dtype=bool)
-        self._alive[pos] = False
-        self._n_dead += 1
-        self._changed()
+        sample_id = sample_id.id if isinstance(sample_id, Sample) else sample_id
+        try:
+            self._store.delete(sample_id)
+        except KeyError:
+            raise KeyError(f"no sample with id {sample_id!r} in dataset {self.name!r}") from None
 
     def delete_samples(self, samples_or_ids: Any) -> None:
         """Delete samples given as ids, samples, or a view, in one vectorized step."""
-        from fo_lite.core.stages import _id_list
-
-        ids = _id_list(samples_or_ids, "delete_samples")
-        self._live_frame()
-        unknown = [i for i in ids if i not in self._pos]
-        if unknown:
+        if isinstance(samples_or_ids, SampleCollection):
+            ids = samples_or_ids.values("id")
+        else:
+            ids = id_list(samples_or_ids, "delete_samples")
+        try:
+            self._store.delete_many(ids)
+        except KeyError as e:
+            unknown = e.args[0]
             raise KeyError(
-                f"delete_samples: {len(unknown)} ids are not in dataset {self._name!r} "
+                f"delete_samples: {len(unknown)} ids are not in dataset {self.name!r} "
                 f"(e.g. {unknown[0]!r}); nothing was deleted"
-            )
-        positions = np.fromiter((self._pos.pop(i) for i in set(ids)), dtype=np.int64)
-        self._alive = np.ones(len(self._frame), dtype=bool)
-        self._alive[positions] = False
-        self._n_dead = len(positions)
-        self._changed()
-        registry.changed(self)
+            ) from None
 
     def clear(self) -> None:
         """Delete all samples."""
-        self.delete_samples(list(self._pos))
+        self._store.delete_many(self._store.ids())
 
     # -- constructors ---------------------------------------------------------------------
     @classmethod
@@ -416,13 +263,13 @@ class Dataset(SampleCollection):
         labels = [_label_name(t, classes) for _, t in pairs]
         dataset = cls(name=name, overwrite=overwrite)
         try:
-            dataset._schema[label_field] = fof.embedded_kind(Classification)
+            dataset._store.add_field(label_field, fof.embedded_kind(Classification))
             if pairs:
-                dataset._append_columns({"filepath": filepaths, f"{label_field}.label": labels})
+                dataset._store.append({"filepath": filepaths, f"{label_field}.label": labels})
             if persistent:
                 dataset.persistent = True
         except Exception:
-            registry.unregister(dataset)
+            dataset.delete()
             raise
         return dataset
 
@@ -430,42 +277,76 @@ class Dataset(SampleCollection):
     def from_dir(
         cls,
         dataset_dir: str,
-        dataset_type: str = "image_classification_dir_tree",
+        dataset_type: Any = None,
         name: str | None = None,
-        label_field: str = "ground_truth",
+        label_field: str | None = None,
+        tags: str | Sequence[str] | None = None,
         overwrite: bool = False,
         persistent: bool = False,
     ) -> Dataset:
-        """A dataset from a folder of ``<label>/<image>`` files (one class per subfolder)."""
+        """A dataset from a folder of ``<label>/<image>`` files (one class per subfolder;
+        ``_unlabeled/`` for images without a label), FiftyOne's
+        ``fo.types.ImageClassificationDirectoryTree`` (the default). ``label_field`` defaults
+        to ``"ground_truth"``; ``tags`` are given to every sample.
+
+        >>> fo.Dataset.from_dir("/data/pets", fo.types.ImageClassificationDirectoryTree)  # doctest: +SKIP
+        """
+        from fo_lite.types import resolve
         from fo_lite.utils.data import parse_image_classification_dir_tree
 
-        if dataset_type not in (
-            "image_classification_dir_tree",
-            "ImageClassificationDirectoryTree",
-        ):
-            raise ValueError(
-                f"unsupported dataset_type {dataset_type!r}; fo_lite reads "
-                "'image_classification_dir_tree' (<dataset_dir>/<label>/<image>)"
-            )
+        resolve(dataset_type or "image_classification_dir_tree", "reads")
         samples, _ = parse_image_classification_dir_tree(dataset_dir)
-        return cls.from_image_classification_samples(
-            samples, name=name, label_field=label_field, overwrite=overwrite, persistent=persistent
+        dataset = cls.from_image_classification_samples(
+            samples,
+            name=name,
+            label_field=label_field or "ground_truth",
+            overwrite=overwrite,
+            persistent=persistent,
         )
+        if tags:
+            dataset.tag_samples(tags)
+        return dataset
 
     # -- printing -------------------------------------------------------------------------
     def summary(self) -> str:
         """A text summary: name, size, persistence and the field schema."""
-        from fo_lite.core.summary import dataset_summary
-
-        return dataset_summary(self)
+        return dataset_summary(
+            self.name, len(self), self.persistent, self.tags, self.get_field_schema()
+        )
 
     def __repr__(self) -> str:
         return self.summary()
 
     def stats(self) -> dict[str, Any]:
         """Size figures: samples and the frame's memory in bytes."""
-        frame = self._live_frame()
+        frame = self._store.frame()
         return {"samples": len(frame), "memory_bytes": int(frame.memory_usage(deep=True).sum())}
+
+
+def load_dataset(name: str, create_if_necessary: bool = False) -> Dataset:
+    """The dataset called ``name``: the loaded one, or the saved one read from disk (or a new
+    empty one with ``create_if_necessary=True``).
+
+    Raises :class:`DatasetNotFoundError` (a ValueError) for an unknown name,
+    :class:`~fo_lite.core.locking.DatasetLockedError` if another process has it open, and
+    :class:`~fo_lite.core.storage.StorageError` for a damaged file or one from a newer fo_lite
+    (the file is left untouched).
+
+    >>> dataset = fo.load_dataset("cifar100_with_duplicates")  # doctest: +SKIP
+    """
+    record = registry.loaded(name)
+    if record is not None:
+        return record.owner
+    if not registry.is_saved(name):
+        if create_if_necessary:
+            return Dataset(name)
+        raise registry.not_found(name)
+    return registry.load_saved(name, Dataset._of_record).owner
+
+
+def delete_dataset(name: str) -> None:
+    """Delete the dataset called ``name``, in memory and on disk."""
+    registry.delete_dataset(name)
 
 
 def _label_name(target: Any, classes: Sequence[str] | None) -> str | None:

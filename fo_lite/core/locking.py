@@ -150,6 +150,13 @@ def acquire(lock_path: str | os.PathLike[str], *, what: str = "this dataset") ->
     _HELD[key] = _Held(fd=fd, count=1)
 
 
+def moved(old_path: str | os.PathLike[str], new_path: str | os.PathLike[str]) -> None:
+    """Record that a held lock file was renamed (its folder moved): the same lock, a new path."""
+    held = _HELD.pop(_key(old_path), None)
+    if held is not None:
+        _HELD[_key(new_path)] = held
+
+
 def release(lock_path: str | os.PathLike[str], *, unlink: bool = False) -> None:
     """Drop one hold on the lock; the last one unlocks it.
 

@@ -20,6 +20,7 @@ from fo_lite.core.documents import (
     BOOL,
     DATE,
     INFERRED_CODES,
+    MISS,
     MISSING,
     NULL,
     NUM,
@@ -211,6 +212,33 @@ def column_for(frame: pd.DataFrame, parts: list[str]) -> tuple[str | None, list[
     return None, parts
 
 
+#: a dataset frame's presence column of an embedded label (core's ``fields.PRESENCE``): null
+#: where the label itself is unset (None), so its attribute columns are missing there
+PRESENCE = "_cls"
+
+
+def unset_rows(frame: pd.DataFrame, col: str) -> np.ndarray | None:
+    """Rows where column ``col`` (``ground_truth.label``) is missing because its embedded
+    document is unset: ``ground_truth._cls`` is null there, as FiftyOne stores
+    ``ground_truth: null``. None when there are no such rows (or no presence column)."""
+    root, dot, leaf = col.rpartition(".")
+    if not dot or leaf == PRESENCE:
+        return None
+    presence = f"{root}.{PRESENCE}"
+    if presence not in frame.columns:
+        return None
+    unset = frame[presence].isna().to_numpy(dtype=bool)
+    return unset if unset.any() else None
+
+
+def _missing_where(values: np.ndarray | pd.Series, unset: np.ndarray | None) -> Any:
+    if unset is None:
+        return values
+    out = np.asarray(values, dtype=object).copy()
+    out[unset] = MISSING
+    return out
+
+
 def embedded_documents(frame: pd.DataFrame, path: str) -> np.ndarray | None:
     """Documents rebuilt from flattened columns (``ground_truth`` from ``ground_truth.label``,
     ...): null where every sub-field is null, as an unset embedded field is. None when the frame
@@ -246,12 +274,15 @@ class FrameSource:
         series = self.frame[col]
         if isinstance(series, pd.DataFrame):
             raise ValueError(f"the frame has several columns named {col!r}")
+        unset = unset_rows(self.frame, col)
         if not rest:
             typed = typed_candidates(series)
             if typed is not None:
+                if unset is not None:  # an unset label's attributes are missing
+                    typed.codes[unset] = MISS
                 return typed
-            return leaf_candidates(series.to_numpy(dtype=object))
-        return walk_candidates(series.to_numpy(dtype=object), rest)
+            return leaf_candidates(_missing_where(series.to_numpy(dtype=object), unset))
+        return walk_candidates(_missing_where(series.to_numpy(dtype=object), unset), rest)
 
 
 class ValuesSource:
@@ -288,9 +319,11 @@ def expr_values(frame: pd.DataFrame, path: str) -> pd.Series | np.ndarray:
     if col is None:
         embedded = embedded_documents(frame, path)
         return np.full(len(frame), MISSING, dtype=object) if embedded is None else embedded
+    unset = unset_rows(frame, col)
     if not rest:
-        return frame[col].reset_index(drop=True)
-    roots = frame[col].to_numpy(dtype=object)
+        column = frame[col].reset_index(drop=True)
+        return column if unset is None else pd.Series(_missing_where(column, unset), dtype=object)
+    roots = _missing_where(frame[col].to_numpy(dtype=object), unset)
     out = np.empty(len(roots), dtype=object)
     out[:] = [_expr_walk(v, rest, 0) for v in roots]
     return out

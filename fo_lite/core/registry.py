@@ -1,5 +1,10 @@
 """Named datasets: the name -> dataset table behind ``fo.load_dataset`` and friends, and persistence.
 
+The table holds one :class:`Record` per dataset: its name, its :class:`~fo_lite.core.store.SampleStore`,
+its metadata (tags, info, creation time) and where it is saved. A ``Dataset`` is a view of its
+record; this module does not know the Dataset class (``fo_lite.core.dataset`` builds datasets
+from records).
+
 A dataset is *in memory* (it vanishes with the process, as non-persistent datasets do in
 FiftyOne) unless ``dataset.persistent = True``; then it lives in
 ``fo.config.database_dir/<name>/`` (see :mod:`fo_lite.core.storage`) and
@@ -11,8 +16,8 @@ fo_lite keeps the frame in memory and writes the whole dataset atomically (a new
 fsync, rename) at these moments:
 
 - ``dataset.persistent = True`` and ``dataset.save()``;
-- after each bulk change the Dataset reports through :func:`changed` (``set_values``,
-  ``compute_filehashes``, ``delete_samples``, ``add_samples``, adding/deleting a field);
+- after each bulk change of its store (``set_values``, ``compute_filehashes``,
+  ``delete_samples``, ``add_samples``, adding/renaming/deleting a field);
 - at interpreter exit (``atexit``: a normal exit, or a Jupyter kernel shut down or
   restarted), if anything changed since the last write.
 
@@ -40,35 +45,54 @@ Example::
 from __future__ import annotations
 
 import atexit
+import fnmatch
 import os
 import sys
 import urllib.parse
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from fo_lite.core import locking, storage
 from fo_lite.core.config import config
+from fo_lite.core.store import SampleStore
 
-if TYPE_CHECKING:
-    from fo_lite.core.dataset import Dataset
 
-_loaded: dict[str, Dataset] = {}
+class DatasetNotFoundError(ValueError):
+    """No dataset has the given name (in memory or saved), as in FiftyOne."""
 
 
 @dataclass
 class _OnDisk:
     folder: Path
-    saved_version: int  # dataset._version when last written
-    saved_tags: tuple = ()  # dataset.tags then (a plain list attribute: no version bump)
+    saved_version: int  # store.version when last written
+    saved_meta: tuple = ()  # (tags, info) then (plain attributes: no version bump)
+    watcher: Callable[[], None] | None = None
 
 
-# name -> where a loaded persistent dataset lives (its lock is held while listed here)
-_on_disk: dict[str, _OnDisk] = {}
+@dataclass(eq=False)
+class Record:
+    """One dataset's entry: name, rows, metadata, and where it is saved (if persistent)."""
 
-# the name load_dataset is rebuilding: claim_name lets that one through
-_restoring: str | None = None
+    name: str
+    store: SampleStore
+    owner: Any = None  # the Dataset object
+    tags: list[str] = field(default_factory=list)
+    info: dict = field(default_factory=dict)
+    created_at: datetime = field(default_factory=datetime.now)
+    persistent: bool = False
+    deleted: bool = False
+    disk: _OnDisk | None = None
+
+    def check_alive(self) -> None:
+        """Raise ValueError if the dataset was deleted."""
+        if self.deleted:
+            raise ValueError(f"dataset {self.name!r} has been deleted")
+
+
+_loaded: dict[str, Record] = {}
 
 _MAX_FOLDER_NAME = 200
 _OWNER_PID = os.getpid()
@@ -83,7 +107,10 @@ def _folder_name(name: str) -> str:
 
 
 def dataset_dir(name: str) -> Path:
-    """The folder a dataset called ``name`` is saved in under the current ``database_dir``."""
+    """The folder a dataset called ``name`` is saved in under the current ``database_dir``.
+
+    Other modules may keep files of a persistent dataset there (e.g. brain results); the
+    folder moves with a renamed dataset."""
     folder = _folder_name(name)
     if len(folder.encode("utf-8")) > _MAX_FOLDER_NAME:
         raise ValueError(
@@ -105,7 +132,8 @@ def _saved_names() -> list[str]:
     return names
 
 
-def _is_saved(name: str) -> bool:
+def is_saved(name: str) -> bool:
+    """Whether a dataset called ``name`` is saved in ``database_dir``."""
     try:
         return storage.has_state(dataset_dir(name))
     except ValueError:
@@ -122,112 +150,105 @@ def _auto_name() -> str:
     return name
 
 
-def claim_name(name: str | None, overwrite: bool) -> str:
-    """Check that a new dataset may take ``name`` (deleting the old one if ``overwrite``)."""
-    if name is None:
-        return _auto_name()
+def _check_name(name: Any) -> str:
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"dataset name must be a non-empty string, not {name!r}")
-    if name == _restoring:
-        return name
-    if dataset_exists(name):
+    return name
+
+
+def create(name: str | None, overwrite: bool, owner: Any) -> Record:
+    """A record for a new empty dataset called ``name`` (deleting the old one if
+    ``overwrite``; a made-up name if None), registered under its name."""
+    if name is None:
+        name = _auto_name()
+    elif dataset_exists(_check_name(name)):
         if not overwrite:
             raise ValueError(
                 f"dataset {name!r} already exists; load it with fo.load_dataset({name!r}), "
                 "pick another name, or pass overwrite=True to replace it"
             )
         delete_dataset(name)
-    return name
+    record = Record(name, SampleStore(name), owner)
+    _loaded[name] = record
+    return record
 
 
-def register(dataset: Dataset) -> None:
-    """Record a new dataset under its name."""
-    _loaded[dataset.name] = dataset
+def loaded(name: str) -> Record | None:
+    """The record of the dataset called ``name`` if it is loaded in this process."""
+    return _loaded.get(name)
 
 
-def unregister(dataset: Dataset) -> None:
-    """Forget a dataset whose construction failed (releasing its saved copy's lock)."""
-    if _loaded.get(dataset.name) is dataset:
-        del _loaded[dataset.name]
-        disk = _on_disk.pop(dataset.name, None)
-        if disk is not None:
-            locking.release(storage.lock_path(disk.folder))
+def loaded_datasets() -> list[Any]:
+    """The dataset objects loaded in this process."""
+    return [record.owner for record in _loaded.values()]
 
 
 def dataset_exists(name: str) -> bool:
     """Whether a dataset called ``name`` is loaded in this process or saved on disk."""
-    return name in _loaded or _is_saved(name)
+    return name in _loaded or is_saved(name)
 
 
-def list_datasets() -> list[str]:
-    """The names of all datasets, sorted: those in memory and those saved in ``database_dir``."""
-    return sorted(set(_loaded) | set(_saved_names()))
+def list_datasets(glob_patt: str | None = None) -> list[str]:
+    """The sorted names of all datasets (in memory and saved in ``database_dir``), optionally
+    only those matching a glob pattern such as ``"cifar*"``."""
+    names = sorted(set(_loaded) | set(_saved_names()))
+    if glob_patt is not None:
+        names = [n for n in names if fnmatch.fnmatchcase(n, glob_patt)]
+    return names
 
 
-def load_dataset(name: str) -> Dataset:
-    """The dataset called ``name``: the loaded one, or the saved one read from disk.
-
-    Raises ``ValueError`` for an unknown name, :class:`~fo_lite.core.locking.DatasetLockedError`
-    if another process has it open, and :class:`~fo_lite.core.storage.StorageError` for a
-    damaged file or one from a newer fo_lite (the file is left untouched).
-
-    >>> dataset = fo.load_dataset("cifar100_with_duplicates")  # doctest: +SKIP
-    """
-    dataset = _loaded.get(name)
-    if dataset is not None:
-        return dataset
-    if not _is_saved(name):
-        known = ", ".join(list_datasets()) or "none"
-        raise ValueError(
-            f"no dataset named {name!r} (in memory or in {config.database_dir}); datasets: {known}"
-        )
-    return _load_saved(name, dataset_dir(name))
+def not_found(name: str) -> DatasetNotFoundError:
+    """The error for an unknown dataset name, listing the datasets there are."""
+    known = ", ".join(list_datasets()) or "none"
+    return DatasetNotFoundError(
+        f"dataset {name!r} not found (in memory or in {config.database_dir}); datasets: {known}"
+    )
 
 
-def _load_saved(name: str, folder: Path) -> Dataset:
-    global _restoring
-    from fo_lite.core.dataset import Dataset
+def load_saved(name: str, make_owner: Callable[[Record], Any]) -> Record:
+    """Read the saved dataset ``name`` into a new registered record (its lock held);
+    ``make_owner(record)`` builds the dataset object for it.
 
+    Raises :class:`~fo_lite.core.locking.DatasetLockedError` if another process has it open,
+    and :class:`~fo_lite.core.storage.StorageError` for a damaged file (left untouched)."""
+    folder = dataset_dir(name)
     lock = storage.lock_path(folder)
     locking.acquire(lock, what=f"dataset {name!r}")
-    dataset = None
     try:
         frame, meta = storage.load_state(folder)
         _check_saved_dataset(folder, frame, meta)
-        _restoring = name
-        try:
-            dataset = Dataset(name=name)
-        finally:
-            _restoring = None
-        _install_state(dataset, frame, meta)
+        record = Record(name, SampleStore(name))
+        _install_state(record, frame, meta)
+        record.owner = make_owner(record)
     except BaseException:
-        if dataset is not None:
-            unregister(dataset)
         locking.release(lock)
         raise
-    dataset._persistent = True
-    _on_disk[name] = _OnDisk(folder, dataset._version, tuple(dataset.tags))
-    return dataset
+    _loaded[name] = record
+    record.persistent = True
+    _track(record, _OnDisk(folder, -1))
+    _mark_saved(record)
+    return record
 
 
 def delete_dataset(name: str) -> None:
     """Delete the dataset called ``name``, in memory and on disk."""
-    dataset = _loaded.get(name)
-    if dataset is not None:
-        dataset.delete()
-    elif _is_saved(name):
+    record = _loaded.get(name)
+    if record is not None:
+        delete(record)
+    elif is_saved(name):
         storage.delete_state(dataset_dir(name))
     else:
-        load_dataset(name)  # raises, listing the datasets there are
+        raise not_found(name)
 
 
-# -- the Dataset's hooks --------------------------------------------------------------------
-def _state_of(dataset: Dataset) -> dict:
+# -- persistence ----------------------------------------------------------------------------
+def _state_of(record: Record) -> dict:
     return {
-        "name": dataset.name,
-        "schema": dict(dataset._schema),
-        "tags": list(dataset.tags),
-        "created_at": dataset.created_at.isoformat(),
+        "name": record.name,
+        "schema": record.store.schema.copy(),
+        "tags": list(record.tags),
+        "info": record.info,
+        "created_at": record.created_at.isoformat(),
         "saved_at": datetime.now().isoformat(),
     }
 
@@ -246,38 +267,67 @@ def _check_saved_dataset(folder: Path, frame, meta: dict) -> None:
         )
 
 
-def _install_state(dataset: Dataset, frame, meta: dict) -> None:
-    """Make ``dataset`` hold the saved ``frame`` and metadata (dropping unsaved changes)."""
-    dataset._adopt(frame, dict(meta["schema"]))
-    dataset.tags = list(meta.get("tags", []))
-    dataset.created_at = datetime.fromisoformat(meta["created_at"])
+def _install_state(record: Record, frame, meta: dict) -> None:
+    """Make ``record`` hold the saved ``frame`` and metadata (dropping unsaved changes)."""
+    record.store.adopt(frame, meta["schema"])
+    record.tags = list(meta.get("tags", []))
+    record.info = dict(meta.get("info") or {})
+    record.created_at = datetime.fromisoformat(meta["created_at"])
 
 
-def _write(dataset: Dataset, disk: _OnDisk) -> None:
-    frame = dataset._live_frame()
-    storage.save_state(disk.folder, frame, _state_of(dataset))
-    disk.saved_version = dataset._version
-    disk.saved_tags = tuple(dataset.tags)
+def _meta_now(record: Record) -> tuple:
+    return (tuple(record.tags), repr(record.info))
 
 
-def _is_dirty(dataset: Dataset, disk: _OnDisk) -> bool:
-    return dataset._version != disk.saved_version or tuple(dataset.tags) != disk.saved_tags
+def _mark_saved(record: Record) -> None:
+    disk = record.disk
+    assert disk is not None
+    disk.saved_version = record.store.version
+    disk.saved_meta = _meta_now(record)
 
 
-def set_persistent(dataset: Dataset, persistent: bool) -> None:
-    """Make ``dataset`` persistent (saved now, then as the module docstring says) or not.
+def _write(record: Record) -> None:
+    frame = record.store.frame()
+    storage.save_state(record.disk.folder, frame, _state_of(record))  # type: ignore[union-attr]
+    _mark_saved(record)
+
+
+def _is_dirty(record: Record) -> bool:
+    disk = record.disk
+    return disk is not None and (
+        record.store.version != disk.saved_version or _meta_now(record) != disk.saved_meta
+    )
+
+
+def _track(record: Record, disk: _OnDisk) -> None:
+    """Save ``record`` after each bulk change of its store from now on."""
+    disk.watcher = lambda: save(record)
+    record.disk = disk
+    record.store.watch(disk.watcher)
+
+
+def _untrack(record: Record) -> _OnDisk | None:
+    disk, record.disk = record.disk, None
+    if disk is not None and disk.watcher is not None:
+        record.store.unwatch(disk.watcher)
+    return disk
+
+
+def set_persistent(record: Record, persistent: bool) -> None:
+    """Make a dataset persistent (saved now, then as the module docstring says) or not.
 
     Making a persistent dataset non-persistent deletes its saved copy at once (the data in
     memory stays until the process ends).
     """
-    name = dataset.name
+    record.check_alive()
+    name = record.name
     if not persistent:
-        disk = _on_disk.pop(name, None)
+        disk = _untrack(record)
         if disk is not None:
             storage.delete_state(disk.folder)
-        dataset._persistent = False
+        record.persistent = False
         return
-    if name in _on_disk:
+    if record.disk is not None:
         return
     folder = dataset_dir(name)
     try:
@@ -298,68 +348,97 @@ def set_persistent(dataset: Dataset, persistent: bool) -> None:
                 "process); to keep both, make a dataset with a new name; to replace it, "
                 f"fo.delete_dataset({name!r}) first"
             )
-        disk = _OnDisk(folder, -1)
-        _write(dataset, disk)
+        record.disk = _OnDisk(folder, -1)
+        _write(record)
     except BaseException:
+        record.disk = None
         if not storage.has_state(folder):
             storage.delete_state(folder)  # leave no empty folder behind
         locking.release(lock)
         raise
-    _on_disk[name] = disk
-    dataset._persistent = True
+    _track(record, record.disk)
+    record.persistent = True
 
 
-def save(dataset: Dataset) -> None:
+def save(record: Record) -> None:
     """Write a persistent dataset to disk now (nothing to do for in-memory datasets)."""
-    dataset._check_alive()
-    disk = _on_disk.get(dataset.name)
-    if disk is not None and dataset.persistent:
-        _write(dataset, disk)
+    record.check_alive()
+    if record.disk is not None:
+        _write(record)
 
 
-def changed(dataset: Dataset) -> None:
-    """The Dataset's bulk-change hook: write a persistent dataset (O(1) for in-memory ones)."""
-    if dataset.persistent and not dataset.deleted:
-        save(dataset)
-
-
-def reload(dataset: Dataset) -> None:
+def reload(record: Record) -> None:
     """Reload a persistent dataset from disk, dropping unsaved changes (in-memory: nothing)."""
-    dataset._check_alive()
-    disk = _on_disk.get(dataset.name)
-    if disk is None or not dataset.persistent:
+    record.check_alive()
+    disk = record.disk
+    if disk is None:
         return
     frame, meta = storage.load_state(disk.folder)
     _check_saved_dataset(disk.folder, frame, meta)
-    _install_state(dataset, frame, meta)
-    disk.saved_version = dataset._version
-    disk.saved_tags = tuple(dataset.tags)
+    _install_state(record, frame, meta)
+    _mark_saved(record)
 
 
-def delete(dataset: Dataset) -> None:
-    """Delete ``dataset`` and its saved copy; the object raises on further use."""
-    disk = _on_disk.get(dataset.name)
-    if disk is not None and _loaded.get(dataset.name) is dataset:
+def rename(record: Record, new_name: str) -> None:
+    """Give a dataset a new name; a persistent one's whole folder moves, in one rename."""
+    record.check_alive()
+    _check_name(new_name)
+    if new_name == record.name:
+        return
+    if dataset_exists(new_name):
+        raise ValueError(f"dataset name {new_name!r} is not available: a dataset has it")
+    disk = record.disk
+    if disk is not None:
+        target = dataset_dir(new_name)
+        try:
+            os.rename(disk.folder, target)  # atomic: the folder is wholly old or wholly new
+        except OSError as e:
+            raise type(e)(e.errno, f"cannot rename {disk.folder} to {target}: {e.strerror}") from e
+        storage.fsync_dir(target.parent)
+        locking.moved(storage.lock_path(disk.folder), storage.lock_path(target))
+        disk.folder = target
+    del _loaded[record.name]
+    record.name = record.store.name = new_name
+    _loaded[new_name] = record
+    if disk is not None:
+        _write(record)  # the saved name; the folder already says it
+
+
+def delete(record: Record) -> None:
+    """Delete a dataset and its saved copy; its object raises on further use."""
+    if record.deleted:
+        return
+    disk = _untrack(record)
+    if disk is not None:
         storage.delete_state(disk.folder)
-        del _on_disk[dataset.name]
-    unregister(dataset)
-    dataset._deleted = True
-    dataset._persistent = False
+    if _loaded.get(record.name) is record:
+        del _loaded[record.name]
+    record.deleted = True
+    record.persistent = False
+    record.store.close(f"dataset {record.name!r} has been deleted")
+
+
+def forget(record: Record) -> None:
+    """Drop a dataset whose construction failed (releasing its saved copy's lock)."""
+    if _loaded.get(record.name) is record:
+        del _loaded[record.name]
+    disk = _untrack(record)
+    if disk is not None:
+        locking.release(storage.lock_path(disk.folder))
 
 
 def _save_all_at_exit() -> None:
     if os.getpid() != _OWNER_PID:
         return  # a forked child exiting: the parent owns the datasets and their locks
-    for name, disk in list(_on_disk.items()):
-        dataset = _loaded.get(name)
-        if dataset is None or dataset.deleted or not _is_dirty(dataset, disk):
+    for name, record in list(_loaded.items()):
+        if record.deleted or not _is_dirty(record):
             continue
         try:
-            _write(dataset, disk)
+            _write(record)
         except Exception as err:  # never let one dataset stop the others at exit
             print(
                 f"fo_lite: could not save dataset {name!r} at exit: {err}; "
-                f"{disk.folder} holds its last save",
+                f"{record.disk.folder} holds its last save",  # type: ignore[union-attr]
                 file=sys.stderr,
             )
 

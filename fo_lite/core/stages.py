@@ -1,8 +1,7 @@
 """View stages: small objects that validate, serialize and apply themselves.
 
-A stage's ``apply(frame, positions, dataset)`` takes the dataset's live frame and the row
-positions selected so far (in view order) and returns the positions it keeps, in its order.
-Stages never copy the frame for rows they do not need.
+The protocol (``apply(rows) -> rows``) is in :mod:`fo_lite.core.stage_base`; the stages that
+choose fields are in :mod:`fo_lite.core.field_stages`.
 
 Serialized form: ``{"_stage": "match", "kwargs": {...}}``; :func:`stage_from_dict` rebuilds a
 stage by looking its name up in :data:`STAGES` (nothing is eval'ed).
@@ -10,145 +9,90 @@ stage by looking its name up in :data:`STAGES` (nothing is eval'ed).
 
 from __future__ import annotations
 
-import json
+import builtins
 import random
 import warnings
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from fo_lite.core.ids import is_valid_id
+from fo_lite.core import expr_eval
+from fo_lite.core.documents import rank_values
+from fo_lite.core.field_stages import FIELD_STAGES
 from fo_lite.core.query import match_mask, validate_query
-
-if TYPE_CHECKING:
-    from fo_lite.core.dataset import Dataset
-
-
-class ViewStage:
-    """Base class: subclasses set ``name`` and implement ``kwargs`` and ``apply``."""
-
-    name = ""
-
-    def kwargs(self) -> dict[str, Any]:
-        """The stage's arguments, JSON-able, as passed to its constructor."""
-        raise NotImplementedError
-
-    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
-        """Return the row positions this stage keeps, in order."""
-        raise NotImplementedError
-
-    def to_dict(self) -> dict[str, Any]:
-        """The stage as a JSON-able dict."""
-        return {"_stage": self.name, "kwargs": self.kwargs()}
-
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.kwargs() == other.kwargs()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(repr(self))
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={_short_repr(v)}" for k, v in self.kwargs().items())
-        return f"{type(self).__name__}({args})"
-
-
-def _short_repr(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _is_all_rows(frame: pd.DataFrame, positions: np.ndarray) -> bool:
-    """Whether ``positions`` are all rows of ``frame`` in order (the common first stage)."""
-    n = len(frame)
-    if len(positions) != n:
-        return False
-    return n == 0 or (
-        positions[0] == 0 and positions[-1] == n - 1 and bool(np.all(np.diff(positions) == 1))
-    )
-
-
-def _subframe(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
-    """The rows at ``positions`` (index labels = positions); no copy when they are all rows."""
-    return frame if _is_all_rows(frame, positions) else frame.take(positions)
-
-
-def _plain_json(value: Any, stage: str) -> Any:
-    """``value`` as plain JSON data (NumPy scalars unwrapped), so that views serialize.
-
-    Raises TypeError naming the offending type (e.g. a compiled ``re.Pattern``).
-    """
-
-    def plain(item: Any) -> Any:
-        if isinstance(item, np.generic):
-            return item.item()
-        hint = " (write {'$regex': 'pattern'} instead)" if hasattr(item, "pattern") else ""
-        raise TypeError(
-            f"{stage}: {type(item).__name__} values cannot be used in a view{hint}; use "
-            "strings, numbers, booleans, None, lists and dicts"
-        )
-
-    return json.loads(json.dumps(value, default=plain))
-
-
-def _check_count(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{what} must be a non-negative integer, not {value!r}")
-    if value < 0:
-        raise ValueError(f"{what} must be a non-negative integer, not {value}")
-    return int(value)
+from fo_lite.core.stage_base import (
+    Rows,
+    ViewStage,
+    check_count,
+    id_list,
+    plain_json,
+    tag_list,
+)
+from fo_lite.core.store import SampleStore
 
 
 class Match(ViewStage):
-    """Keep samples matching a MongoDB query dict, e.g. ``{"ground_truth.label": "mountain"}``."""
+    """Keep samples matching a MongoDB query dict (``{"ground_truth.label": "mountain"}``) or
+    an ``F`` expression (``F("file_hash").is_in(hashes)``, kept as ``{"$expr": ...}``)."""
 
     name = "match"
 
-    def __init__(self, filter: Mapping[str, Any]) -> None:  # noqa: A002 (FiftyOne's name)
-        validate_query(filter)
+    def __init__(self, filter: Any) -> None:  # noqa: A002 (FiftyOne's name)
+        if hasattr(filter, "to_mongo"):
+            filter = {"$expr": filter.to_mongo()}  # noqa: A001
+        self.query, self.expr = _split_expr(filter)
+        validate_query(self.query)
+        if self.expr is not None:
+            expr_eval.check(self.expr)
         self.filter = filter
-        self._plain_filter = _plain_json(filter, "match")
+        self._plain_filter = plain_json(filter, "match")
 
     def kwargs(self) -> dict[str, Any]:
         return {"filter": self._plain_filter}
 
-    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
-        sub = _subframe(frame, positions)
-        return positions[np.asarray(match_mask(sub, self.filter), dtype=bool)]
+    def apply(self, rows: Rows) -> Rows:
+        sub = rows.subframe()
+        mask = np.asarray(match_mask(sub, self.query), dtype=bool)
+        if self.expr is not None:
+            mask &= expr_eval.truthy(expr_eval.evaluate(sub, self.expr, checked=True))
+        return rows.keep(rows.positions[mask])
 
 
-def tag_list(tags: str | Iterable[str], caller: str) -> list[str]:
-    """``tags`` as a list of tag strings (one string is one tag); a TypeError naming ``caller``
-    for anything else."""
-    if isinstance(tags, str):
-        tags = [tags]
-    elif isinstance(tags, Iterable) and not isinstance(tags, Mapping):
-        tags = list(tags)
-    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-        raise TypeError(
-            f"{caller} takes a tag string or a list of tag strings, got {tags!r}; "
-            f"e.g. {caller}('dup') or {caller}(['dup', 'train'])"
-        )
-    return tags
+def _split_expr(query: Any) -> tuple[Any, Any]:
+    """(the query without its top-level ``$expr``, that expression or None)."""
+    if isinstance(query, Mapping) and "$expr" in query:
+        return {k: v for k, v in query.items() if k != "$expr"}, query["$expr"]
+    return query, None
 
 
 class MatchTags(ViewStage):
-    """Keep samples that have any of ``tags`` (or none of them, with ``bool=False``)."""
+    """Keep samples that have any of ``tags`` (all of them with ``all=True``); ``bool=False``
+    keeps the others."""
 
     name = "match_tags"
 
-    def __init__(self, tags: str | Iterable[str], bool: bool = True) -> None:  # noqa: A002
+    def __init__(
+        self,
+        tags: str | Iterable[str],
+        bool: bool | None = None,  # noqa: A002 (FiftyOne's name)
+        all: bool = False,  # noqa: A002
+    ) -> None:
         self.tags = tag_list(tags, "match_tags")
-        self.bool = bool
+        self.bool = True if bool is None else builtins.bool(bool)
+        self.all = builtins.bool(all)
 
     def kwargs(self) -> dict[str, Any]:
-        return {"tags": self.tags, "bool": self.bool}
+        return {"tags": self.tags, "bool": self.bool, "all": self.all}
 
-    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
-        sub = _subframe(frame, positions)
-        mask = np.asarray(match_mask(sub, {"tags": {"$in": self.tags}}), dtype=bool)
-        return positions[mask if self.bool else ~mask]
+    def apply(self, rows: Rows) -> Rows:
+        if self.all and not self.tags:
+            mask = np.ones(len(rows.positions), dtype=bool)  # every sample has all of no tags
+        else:
+            query = {"tags": {"$all" if self.all else "$in": self.tags}}
+            mask = np.asarray(match_mask(rows.subframe(), query), dtype=bool)
+        return rows.keep(rows.positions[mask if self.bool else ~mask])
 
 
 class Exists(ViewStage):
@@ -165,69 +109,79 @@ class Exists(ViewStage):
     def kwargs(self) -> dict[str, Any]:
         return {"field": self.field, "bool": self.bool}
 
-    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
-        columns = dataset._columns_of(self.field)
-        sub = _subframe(frame, positions)
+    def apply(self, rows: Rows) -> Rows:
+        sub = rows.subframe()
+        columns = [c for c in rows.store.columns_of(self.field) if c in sub.columns]
         present = (
             sub[columns].notna().any(axis=1).to_numpy() if columns else np.zeros(len(sub), bool)
         )
-        return positions[present if self.bool else ~present]
+        return rows.keep(rows.positions[present if self.bool else ~present])
 
 
 class SortBy(ViewStage):
-    """Sort by one field, or several (a list of names or of ``(name, 1 | -1)`` pairs).
-
-    Nulls sort first ascending and last descending, as in MongoDB. The sort is stable.
+    """Sort by one field or ``F`` expression, or several (a list of them or of ``(key, 1 |
+    -1)`` pairs). Keys order values as MongoDB does (null first ascending, last descending,
+    then numbers, strings...); the sort is stable.
     """
 
     name = "sort_by"
 
-    def __init__(self, field_or_fields: str | list, reverse: bool = False) -> None:
+    def __init__(self, field_or_fields: Any, reverse: bool = False) -> None:
         self.keys = self._parse(field_or_fields)
         self.field_or_fields = field_or_fields
         self.reverse = bool(reverse)
 
     @staticmethod
-    def _parse(spec: Any) -> list[tuple[str, bool]]:
-        items = [spec] if isinstance(spec, str) else spec
+    def _parse(spec: Any) -> list[tuple[Any, bool]]:
+        single = isinstance(spec, str | Mapping) or hasattr(spec, "to_mongo")
+        items = [spec] if single else spec
         if not isinstance(items, list | tuple) or not items:
             raise TypeError(f"sort_by takes a field name or a list of them, not {spec!r}")
         keys = []
         for item in items:
-            if isinstance(item, str):
-                keys.append((item, True))
-            elif (
-                isinstance(item, list | tuple)
-                and len(item) == 2
-                and isinstance(item[0], str)
-                and item[1] in (1, -1)
-            ):
-                keys.append((item[0], item[1] == 1))
-            else:
+            key, asc = item, True
+            if isinstance(item, list | tuple) and len(item) == 2 and item[1] in (1, -1):
+                key, asc = item[0], item[1] == 1
+            if hasattr(key, "to_mongo"):
+                key = key.to_mongo()
+            if isinstance(key, Mapping):
+                expr_eval.check(key)
+            elif not isinstance(key, str):
                 raise TypeError(
-                    f"sort_by: cannot sort by {item!r}; give a field name or a (name, 1 or -1) pair"
+                    f"sort_by: cannot sort by {item!r}; give a field name, an F expression or "
+                    "a (key, 1 or -1) pair"
                 )
+            keys.append((key, asc))
         return keys
 
     def kwargs(self) -> dict[str, Any]:
-        spec = self.field_or_fields
-        if not isinstance(spec, str):  # JSON-able: tuples become lists
-            spec = [item if isinstance(item, str) else list(item) for item in spec]
-        return {"field_or_fields": spec, "reverse": self.reverse}
+        spec = [key if asc else [key, -1] for key, asc in self.keys]
+        single = len(self.keys) == 1 and self.keys[0][1]
+        return {"field_or_fields": spec[0] if single else spec, "reverse": self.reverse}
 
-    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
-        columns, ascending = [], []
-        for field, asc in self.keys:
-            column = dataset._sortable_column(field)
-            columns.append(column)
-            ascending.append(asc != self.reverse)
-        ordered = _subframe(frame[columns], positions).sort_values(
-            by=columns,
-            ascending=ascending,
-            kind="stable",
-            na_position="first" if ascending[0] else "last",
-        )
-        return ordered.index.to_numpy()
+    def apply(self, rows: Rows) -> Rows:
+        sub = rows.subframe()
+        ranks = []
+        for key, asc in self.keys:
+            if isinstance(key, str):
+                column = rows.store.schema.sortable_column(key)
+                if column not in sub.columns:  # a column no row has set sorts nothing
+                    continue
+                values = sub[column].reset_index(drop=True)
+            else:
+                values = expr_eval.evaluate(sub, key, checked=True)
+            rank = _sort_ranks(values)
+            ranks.append(rank if asc != self.reverse else -rank)
+        if not ranks:
+            return rows
+        return rows.keep(rows.positions[np.lexsort(ranks[::-1])])
+
+
+def _sort_ranks(values: pd.Series) -> np.ndarray:
+    """Dense ranks in MongoDB's order (null and missing lowest)."""
+    if values.dtype != object:  # one typed column (nulls as NaN): ranked in C
+        return values.rank(method="dense", na_option="top").to_numpy(dtype=np.int64)
+    return rank_values(values.to_numpy(dtype=object))
 
 
 class Take(ViewStage):
@@ -236,19 +190,40 @@ class Take(ViewStage):
     name = "take"
 
     def __init__(self, size: int, seed: int | None = None) -> None:
-        self.size = _check_count(size, "take size")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
-            raise TypeError(f"take seed must be an integer or None, not {seed!r}")
-        # a view must not change between evaluations: fix a seed now if none was given
-        self.seed = int(seed) if seed is not None else random.randrange(2**32)
+        self.size = check_count(size, "take size")
+        self.seed = _seed(seed, "take")
 
     def kwargs(self) -> dict[str, Any]:
         return {"size": self.size, "seed": self.seed}
 
-    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
+    def apply(self, rows: Rows) -> Rows:
         rng = np.random.default_rng(self.seed)
-        size = min(self.size, len(positions))
-        return positions[rng.choice(len(positions), size=size, replace=False)]
+        size = min(self.size, len(rows.positions))
+        return rows.keep(rows.positions[rng.choice(len(rows.positions), size=size, replace=False)])
+
+
+class Shuffle(ViewStage):
+    """All samples in a random order; the same order every time for a given ``seed``."""
+
+    name = "shuffle"
+
+    def __init__(self, seed: int | None = None) -> None:
+        self.seed = _seed(seed, "shuffle")
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"seed": self.seed}
+
+    def apply(self, rows: Rows) -> Rows:
+        return rows.keep(
+            rows.positions[np.random.default_rng(self.seed).permutation(len(rows.positions))]
+        )
+
+
+def _seed(seed: Any, stage: str) -> int:
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
+        raise TypeError(f"{stage} seed must be an integer or None, not {seed!r}")
+    # a view must not change between evaluations: fix a seed now if none was given
+    return int(seed) if seed is not None else random.randrange(2**32)
 
 
 class Limit(ViewStage):
@@ -257,13 +232,13 @@ class Limit(ViewStage):
     name = "limit"
 
     def __init__(self, limit: int) -> None:
-        self.limit = _check_count(limit, "limit")
+        self.limit = check_count(limit, "limit")
 
     def kwargs(self) -> dict[str, Any]:
         return {"limit": self.limit}
 
-    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
-        return positions[: self.limit]
+    def apply(self, rows: Rows) -> Rows:
+        return rows.keep(rows.positions[: self.limit])
 
 
 class Skip(ViewStage):
@@ -272,40 +247,17 @@ class Skip(ViewStage):
     name = "skip"
 
     def __init__(self, skip: int) -> None:
-        self.skip = _check_count(skip, "skip")
+        self.skip = check_count(skip, "skip")
 
     def kwargs(self) -> dict[str, Any]:
         return {"skip": self.skip}
 
-    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
-        return positions[self.skip :]
+    def apply(self, rows: Rows) -> Rows:
+        return rows.keep(rows.positions[self.skip :])
 
 
-def _id_list(sample_ids: Any, stage: str) -> list[str]:
-    """Ids from an id, a Sample, or an iterable of either (a view gives its ids)."""
-    if isinstance(sample_ids, str) or hasattr(sample_ids, "_sample_id"):
-        sample_ids = [sample_ids]
-    elif hasattr(sample_ids, "_row_positions"):  # a dataset or view
-        return list(sample_ids.values("id"))
-    try:
-        items = list(sample_ids)
-    except TypeError:
-        raise TypeError(
-            f"{stage} takes sample ids, samples or a view, not {sample_ids!r}"
-        ) from None
-    ids = [getattr(item, "_sample_id", item) for item in items]
-    bad = [i for i in ids if not is_valid_id(i)]
-    if bad:
-        raise ValueError(
-            f"{stage}: {len(bad)} value(s) are not sample ids (24 hex digits), e.g. {bad[0]!r}"
-        )
-    return ids
-
-
-def _id_positions(ids: list[str], dataset: Dataset) -> np.ndarray:
-    lookup = dataset._pos
-    found = (lookup.get(i, -1) for i in ids)
-    positions = np.fromiter(found, dtype=np.int64, count=len(ids))
+def _id_positions(ids: list[str], store: SampleStore) -> np.ndarray:
+    positions = store.positions_of(ids)
     return positions[positions >= 0]
 
 
@@ -315,27 +267,27 @@ class Select(ViewStage):
     name = "select"
 
     def __init__(self, sample_ids: Any, ordered: bool = False) -> None:
-        self.sample_ids = _id_list(sample_ids, "select")
+        self.sample_ids = id_list(sample_ids, "select")
         self.ordered = bool(ordered)
 
     def kwargs(self) -> dict[str, Any]:
         return {"sample_ids": self.sample_ids, "ordered": self.ordered}
 
-    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
-        wanted = _id_positions(self.sample_ids, dataset)
+    def apply(self, rows: Rows) -> Rows:
+        wanted = _id_positions(self.sample_ids, rows.store)
+        n, positions = len(rows.frame), rows.positions
         if self.ordered:
-            in_view = np.zeros(len(frame), dtype=bool)
+            in_view = np.zeros(n, dtype=bool)
             in_view[positions] = True
             wanted = pd.unique(wanted)
-            return wanted[in_view[wanted]]
-        mask = np.zeros(len(frame), dtype=bool)
+            return rows.keep(wanted[in_view[wanted]])
+        mask = np.zeros(n, dtype=bool)
         mask[wanted] = True
-        return positions[mask[positions]]
+        return rows.keep(positions[mask[positions]])
 
-    def unknown_ids(self, dataset: Dataset) -> list[str]:
-        """The ids that name no sample of ``dataset``."""
-        lookup = dataset._pos
-        return [i for i in self.sample_ids if i not in lookup]
+    def unknown_ids(self, store: SampleStore) -> list[str]:
+        """The ids that name no sample of ``store``."""
+        return [i for i in self.sample_ids if i not in store]
 
 
 class Exclude(ViewStage):
@@ -344,19 +296,55 @@ class Exclude(ViewStage):
     name = "exclude"
 
     def __init__(self, sample_ids: Any) -> None:
-        self.sample_ids = _id_list(sample_ids, "exclude")
+        self.sample_ids = id_list(sample_ids, "exclude")
 
     def kwargs(self) -> dict[str, Any]:
         return {"sample_ids": self.sample_ids}
 
-    def apply(self, frame: pd.DataFrame, positions: np.ndarray, dataset: Dataset) -> np.ndarray:
-        mask = np.ones(len(frame), dtype=bool)
-        mask[_id_positions(self.sample_ids, dataset)] = False
-        return positions[mask[positions]]
+    def apply(self, rows: Rows) -> Rows:
+        mask = np.ones(len(rows.frame), dtype=bool)
+        mask[_id_positions(self.sample_ids, rows.store)] = False
+        return rows.keep(rows.positions[mask[rows.positions]])
+
+
+class Concat(ViewStage):
+    """This view's samples, then those of another view of the same dataset (given as that
+    view's serialized stages; a sample in both appears twice, as in FiftyOne)."""
+
+    name = "concat"
+
+    def __init__(self, samples: list[Mapping[str, Any]]) -> None:
+        if not isinstance(samples, list):
+            raise TypeError(f"concat takes the stage dicts of a view, not {samples!r}")
+        self.stages = [stage_from_dict(d) for d in samples]
+        self.samples = [stage.to_dict() for stage in self.stages]
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"samples": self.samples}
+
+    def apply(self, rows: Rows) -> Rows:
+        other = Rows(rows.store, rows.store.all_positions())
+        for stage in self.stages:
+            other = stage.apply(other)
+        return rows.keep(np.concatenate([rows.positions, other.positions]))
 
 
 STAGES: dict[str, type[ViewStage]] = {
-    cls.name: cls for cls in (Match, MatchTags, Exists, SortBy, Take, Limit, Skip, Select, Exclude)
+    cls.name: cls
+    for cls in (
+        Match,
+        MatchTags,
+        Exists,
+        SortBy,
+        Take,
+        Shuffle,
+        Limit,
+        Skip,
+        Select,
+        Exclude,
+        Concat,
+        *FIELD_STAGES,
+    )
 }
 
 
@@ -375,15 +363,22 @@ def stage_from_dict(data: Mapping[str, Any]) -> ViewStage:
     return cls(**kwargs)
 
 
-def warn_unknown_ids(stage: Select, dataset: Dataset) -> None:
+def warn_unknown_ids(stage: Select, store: SampleStore, name: str) -> None:
     """Warn once, with a count, when a ``select`` names ids that are not in the dataset."""
-    unknown = stage.unknown_ids(dataset)
+    unknown = stage.unknown_ids(store)
     if unknown:
         warnings.warn(
             f"select: {len(unknown)} of {len(stage.sample_ids)} ids are not in dataset "
-            f"{dataset.name!r} and are ignored (e.g. {unknown[0]!r})",
+            f"{name!r} and are ignored (e.g. {unknown[0]!r})",
             stacklevel=3,
         )
 
 
-__all__ = [*(cls.__name__ for cls in STAGES.values()), "ViewStage", "stage_from_dict"]
+__all__ = [
+    *(cls.__name__ for cls in STAGES.values()),
+    "Rows",
+    "ViewStage",
+    "id_list",
+    "stage_from_dict",
+    "tag_list",
+]

@@ -36,6 +36,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +84,8 @@ def has_state(dataset_dir: str | os.PathLike[str]) -> bool:
     return data_path(dataset_dir).is_file()
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """fsync a folder, so that a rename or a new entry in it survives a crash."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
         os.fsync(fd)
@@ -135,7 +138,7 @@ def save_state(
     created = not folder.is_dir()
     folder.mkdir(parents=True, exist_ok=True)
     if created:
-        _fsync_dir(folder.parent)
+        fsync_dir(folder.parent)
     lock = lock_path(folder)
     locking.acquire(lock, what=f"the dataset in {folder}")
     try:
@@ -150,7 +153,7 @@ def save_state(
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        _fsync_dir(folder)
+        fsync_dir(folder)
     finally:
         locking.release(lock)
     return data_path(folder)
@@ -219,9 +222,11 @@ def load_state(dataset_dir: str | os.PathLike[str]) -> tuple[pd.DataFrame, dict]
 
 
 def delete_state(dataset_dir: str | os.PathLike[str]) -> None:
-    """Delete a saved dataset and its folder (fails if another process has it open).
+    """Delete a saved dataset and its whole folder, files other modules keep there included
+    (fails if another process has it open).
 
-    The data file goes first, so a concurrent reader sees either the dataset or nothing.
+    The data file goes first, so a concurrent reader sees either the dataset or nothing; a side
+    file that cannot be removed is reported in a warning (the dataset is gone by then).
     """
     folder = Path(dataset_dir)
     if not folder.is_dir():
@@ -231,10 +236,15 @@ def delete_state(dataset_dir: str | os.PathLike[str]) -> None:
     try:
         data_path(folder).unlink(missing_ok=True)
         _remove_temporaries(folder)
-        _fsync_dir(folder)
+        fsync_dir(folder)
     finally:
         locking.release(lock, unlink=True)
     try:
-        folder.rmdir()
-    except OSError:
-        pass  # the user put other files there: leave them
+        shutil.rmtree(folder)
+    except OSError as err:
+        warnings.warn(
+            f"the dataset in {folder} was deleted, but files left in its folder could not be "
+            f"removed ({err}); delete the folder by hand",
+            RuntimeWarning,
+            stacklevel=3,
+        )

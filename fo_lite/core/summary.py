@@ -2,53 +2,43 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from fo_lite.core.dataset import Dataset
-    from fo_lite.core.view import DatasetView
-
-_PREFIX = "fo_lite.core.fields."
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 
-def _kind_name(kind: str) -> str:
-    if kind.startswith("EmbeddedDocumentField("):
-        return f"{_PREFIX}EmbeddedDocumentField(fo_lite.core.labels.{kind[22:-1]})"
-    if kind.startswith("ListField("):
-        return f"{_PREFIX}ListField({_PREFIX}{kind[10:-1]})"
-    return _PREFIX + kind
+def _fields_block(schema: Mapping[str, Any]) -> list[str]:
+    """One line per field: its name and its field object's full class name."""
+    width = max(len(n) for n in schema) + 1
+    return [f"    {(n + ':').ljust(width)} {field}" for n, field in schema.items()]
 
 
-def _fields_block(dataset: Dataset) -> list[str]:
-    names = list(dataset._schema)
-    width = max(len(n) for n in names) + 1
-    return [f"    {(n + ':').ljust(width)} {_kind_name(k)}" for n, k in dataset._schema.items()]
-
-
-def dataset_summary(dataset: Dataset) -> str:
+def dataset_summary(
+    name: str, num_samples: int, persistent: bool, tags: list[str], schema: Mapping[str, Any]
+) -> str:
     """FiftyOne-style summary of a dataset."""
     lines = [
-        f"Name:        {dataset.name}",
+        f"Name:        {name}",
         "Media type:  image",
-        f"Num samples: {len(dataset)}",
-        f"Persistent:  {dataset.persistent}",
-        f"Tags:        {dataset.tags}",
+        f"Num samples: {num_samples}",
+        f"Persistent:  {persistent}",
+        f"Tags:        {tags}",
         "Sample fields:",
-        *_fields_block(dataset),
+        *_fields_block(schema),
     ]
     return "\n".join(lines)
 
 
-def view_summary(view: DatasetView) -> str:
+def view_summary(
+    name: str, num_samples: int, schema: Mapping[str, Any], stages: Sequence[Any]
+) -> str:
     """FiftyOne-style summary of a view, with its stages."""
-    dataset = view._dataset
     lines = [
-        f"Dataset:     {dataset.name}",
+        f"Dataset:     {name}",
         "Media type:  image",
-        f"Num samples: {len(view)}",
+        f"Num samples: {num_samples}",
         "Sample fields:",
-        *_fields_block(dataset),
+        *_fields_block(schema),
         "View stages:",
     ]
-    lines += [f"    {i}. {stage!r}" for i, stage in enumerate(view.stages, 1)] or ["    ---"]
+    lines += [f"    {i}. {stage!r}" for i, stage in enumerate(stages, 1)] or ["    ---"]
     return "\n".join(lines)

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
-
-import numpy as np
+from typing import Any
 
 from fo_lite.core.collection import SampleCollection
-from fo_lite.core.stages import ViewStage, stage_from_dict
-
-if TYPE_CHECKING:
-    from fo_lite.core.dataset import Dataset
+from fo_lite.core.stages import Rows, ViewStage, stage_from_dict
+from fo_lite.core.summary import view_summary
 
 
 class DatasetView(SampleCollection):
@@ -24,11 +20,22 @@ class DatasetView(SampleCollection):
 
     _is_view = True
 
-    def __init__(self, dataset: Dataset, stages: Iterable[ViewStage] = ()) -> None:
+    def __init__(self, dataset: Any, stages: Iterable[ViewStage] = ()) -> None:
         self._dataset = dataset
+        self._store = dataset._store
         self._stages: tuple[ViewStage, ...] = tuple(stages)
         self._cached_version = -1
-        self._cached_positions = np.empty(0, dtype=np.int64)
+        self._cached_rows: Rows | None = None
+
+    @property
+    def dataset(self) -> Any:
+        """The :class:`~fo_lite.core.dataset.Dataset` this view reads.
+
+        >>> view = dataset.match({"ground_truth.label": "cat"})  # doctest: +SKIP
+        >>> view.dataset is dataset  # doctest: +SKIP
+        True
+        """
+        return self._dataset
 
     @property
     def dataset_name(self) -> str:
@@ -52,23 +59,43 @@ class DatasetView(SampleCollection):
     def _add_stage(self, stage: ViewStage) -> DatasetView:
         return DatasetView(self._dataset, (*self._stages, stage))
 
-    def _row_positions(self) -> np.ndarray:
-        ds = self._dataset
-        frame = ds._live_frame()
-        if self._cached_version != ds._version:
-            positions = np.arange(len(frame), dtype=np.int64)
+    def _rows(self) -> Rows:
+        store = self._store
+        store.frame()  # pending writes and deletions first: compaction moves rows
+        if self._cached_rows is None or self._cached_version != store.version:
+            rows = Rows(store, store.all_positions())
             for stage in self._stages:
-                positions = stage.apply(frame, positions, ds)
-            self._cached_positions = positions
-            self._cached_version = ds._version
-        return self._cached_positions
+                rows = stage.apply(rows)
+            self._cached_rows, self._cached_version = rows, store.version
+        return self._cached_rows
+
+    def save(self, fields: str | Iterable[str] | None = None) -> None:
+        """Write the values ``set_field`` stages gave (all, or those of ``fields``) to the
+        dataset, for this view's samples.
+
+        Unlike FiftyOne, fields the view leaves out are not deleted from the dataset (use
+        ``delete_sample_field`` for that)."""
+        rows = self._rows()
+        if not rows.overlay:
+            return
+        wanted = None if fields is None else {fields} if isinstance(fields, str) else set(fields)
+        frame = rows.frame
+        for column in list(rows.overlay):
+            if wanted is None or column.partition(".")[0] in wanted:
+                values = self._store.values_at(rows.positions, column, frame)
+                self._store.set_values_at(rows.positions, column, values)
+
+    def reload(self) -> None:
+        """Evaluate the view again now (views also do so by themselves when the dataset
+        changes)."""
+        self._cached_rows = None
 
     def _serialize(self) -> list[dict[str, Any]]:
         """The stages as a JSON-able list of dicts."""
         return [stage.to_dict() for stage in self._stages]
 
     @classmethod
-    def _from_serialized(cls, dataset: Dataset, stages: Iterable[Mapping[str, Any]]) -> DatasetView:
+    def _from_serialized(cls, dataset: Any, stages: Iterable[Mapping[str, Any]]) -> DatasetView:
         """Rebuild a view of ``dataset`` from :meth:`_serialize` output."""
         return cls(dataset, [stage_from_dict(d) for d in stages])
 
@@ -82,9 +109,7 @@ class DatasetView(SampleCollection):
 
     def summary(self) -> str:
         """A text summary: dataset, size, fields and stages."""
-        from fo_lite.core.summary import view_summary
-
-        return view_summary(self)
+        return view_summary(self.name, len(self), self.get_field_schema(), self._stages)
 
     def __repr__(self) -> str:
         return self.summary()

@@ -21,7 +21,6 @@ from concurrent.futures import Executor
 from contextlib import contextmanager
 from typing import Any
 
-from fo_lite.core.registry import load_dataset
 from fo_lite.session import pages
 from fo_lite.session.gestures import Gestures, ack_of
 from fo_lite.session.groups import Groups, group_rows
@@ -201,7 +200,7 @@ class GridController(Requests, Gestures):
             if view is not None and (dataset is None or view.dataset_name != dataset.name):
                 self._switching = True
                 try:
-                    self.session.dataset = load_dataset(view.dataset_name)
+                    self.session.dataset = view.dataset
                 finally:
                     self._switching = False
             if not self._own_assignment:

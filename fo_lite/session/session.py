@@ -23,7 +23,7 @@ from fo_lite.session import esm, snapshot
 from fo_lite.session.controller import GridController
 from fo_lite.session.decorations import Decorations
 from fo_lite.session.messages import CONSTANTS, MAX_TILE, MIN_TILE, GridState
-from fo_lite.session.text import resolve_field
+from fo_lite.session.text import kind_name, resolve_field
 from fo_lite.session.thumbnails import ThumbnailCache
 
 logger = logging.getLogger("fo_lite.session")
@@ -108,9 +108,7 @@ class Session(anywidget.AnyWidget):
         super().__init__(tile_size=tile_size, label_field=label_field, _constants=constants)
         self.on_msg(lambda _widget, content, buffers: self._grid.receive(content, buffers))
         if dataset is None and isinstance(view, DatasetView):
-            from fo_lite.core.registry import load_dataset
-
-            dataset = load_dataset(view.dataset_name)
+            dataset = view.dataset
         self.dataset = dataset
         if view is not None:
             self.view = view
@@ -248,7 +246,9 @@ class Session(anywidget.AnyWidget):
         if value and self.dataset is not None:
             schema = self.dataset.get_field_schema()
             path = resolve_field(schema, value)
-            if path is None or (name == "group_by" and schema.get(path, "").startswith("List")):
+            if path is None or (
+                name == "group_by" and kind_name(schema.get(path)).startswith("List")
+            ):
                 kind = "a field" if name == "tile_field" else "a field to group by (not a list)"
                 raise ValueError(
                     f"{name} {value!r} is not {kind} of dataset {self.dataset.name!r}; "

@@ -15,12 +15,10 @@ values not chosen yet stay visible and can be added.
 
 from __future__ import annotations
 
-import itertools
-from collections import Counter
 from typing import Any
 
 from fo_lite.session.messages import Scalar, SidebarField
-from fo_lite.session.text import format_value, is_label_kind
+from fo_lite.session.text import format_value, is_label_kind, kind_name
 
 MAX_VALUES = 100  # values listed per field; a string field with more is not listed
 MAX_LABELS = 1_000  # a label field with more distinct values (in the probe) is not listed
@@ -71,7 +69,8 @@ def filterable(schema: dict[str, str], label_field: str | None) -> dict[str, str
     out: dict[str, str] = {}
     if label_field and is_label_kind(schema.get(label_field, "")):
         out[f"{label_field}.label"] = "label"
-    for name, kind in schema.items():
+    for name, field in schema.items():
+        kind = kind_name(field)
         if name in ("id", "filepath"):
             continue
         if is_label_kind(kind):
@@ -97,7 +96,7 @@ def sidebar_fields(
         most = {"label": MAX_LABELS, "StringField": MAX_VALUES}.get(kind)
         if most and len(counted.limit(PROBE_ROWS).count_values(path)) > most:
             continue
-        counts = _count_tags(counted) if path == "tags" else counted.count_values(path)
+        counts = counted.count_values(path)  # list fields ("tags") counted in one C pass
         if kind == "StringField" and len(counts) > min(MAX_VALUES, len(counted) // 2):
             continue
         active = filters.values.get(path, [])
@@ -116,12 +115,6 @@ def _confidence(collection: Any, label: str) -> list[SidebarField]:
     if lo is None:
         return []
     return [_section(f"{label}.confidence", "bounds", bounds=[format_value(lo), format_value(hi)])]
-
-
-def _count_tags(collection: Any) -> dict[str, int]:
-    # count_values("tags") explodes the lists in pandas (~0.9 s at 1M rows); values + Counter
-    # is ~3x faster through the same public API
-    return dict(Counter(itertools.chain.from_iterable(filter(None, collection.values("tags")))))
 
 
 def _values_section(path: str, counts: dict[Any, int], active: list[Scalar]) -> SidebarField:

@@ -50,9 +50,14 @@ def _to_text(value: Any) -> str | None:
     return str(value)
 
 
-def is_label_kind(kind: str) -> bool:
+def kind_name(field: Any) -> str:
+    """The kind string of a ``get_field_schema()`` value (a field object, or a kind string)."""
+    return str(getattr(field, "kind", field) or "")
+
+
+def is_label_kind(kind: Any) -> bool:
     """Whether a ``get_field_schema()`` kind is an embedded label (shown by its ``.label``)."""
-    return kind.startswith("EmbeddedDocumentField")
+    return kind_name(kind).startswith("EmbeddedDocumentField")
 
 
 def resolve_field(schema: dict[str, str], field: str | None) -> str | None:

@@ -1,5 +1,7 @@
 """Read and write image-classification folder trees: ``<dataset_dir>/<label>/<image file>``.
 
+As in FiftyOne's format, images in ``<dataset_dir>/_unlabeled/`` have no label.
+
 :func:`parse_image_classification_dir_tree` reads a tree into ``(filepath, label)`` pairs;
 :func:`export_image_classification_dir_tree` (from :mod:`fo_lite.utils.export`) writes one.
 """
@@ -9,10 +11,15 @@ from __future__ import annotations
 import os
 import warnings
 
-from fo_lite.utils.export import export_image_classification_dir_tree, read_labels_manifest
+from fo_lite.utils.export import (
+    UNLABELED,
+    export_image_classification_dir_tree,
+    read_labels_manifest,
+)
 
 __all__ = [
     "IMAGE_EXTENSIONS",
+    "UNLABELED",
     "export_image_classification_dir_tree",
     "parse_image_classification_dir_tree",
     "read_labels_manifest",
@@ -33,12 +40,13 @@ def _is_image_name(name: str) -> bool:
 
 def parse_image_classification_dir_tree(
     dataset_dir: str,
-) -> tuple[list[tuple[str, str]], list[str]]:
+) -> tuple[list[tuple[str, str | None]], list[str]]:
     """Read a folder of class subfolders into ``(samples, classes)``.
 
     ``samples`` is a list of ``(absolute_filepath, label)``, one per image file found directly
     in ``<dataset_dir>/<label>/``, sorted by label then file name; ``classes`` is the sorted list
-    of class subfolders (including empty ones). Image files are recognised by extension
+    of class subfolders (including empty ones). Images in ``_unlabeled/`` get the label None,
+    and ``_unlabeled`` is no class. Image files are recognised by extension
     (:data:`IMAGE_EXTENSIONS`, case-insensitive); names starting with ``.`` are ignored. What
     is skipped is reported in one warning with counts: non-image files, files directly in
     ``dataset_dir``, nested sub-subfolders (their files are not imported, as in FiftyOne),
@@ -76,15 +84,17 @@ def parse_image_classification_dir_tree(
                 skipped.add(kind if kind != "file" else "top", entry.path)
     class_dirs.sort()
     classes: list[str] = []
-    samples: list[tuple[str, str]] = []
-    for label, path in class_dirs:
+    samples: list[tuple[str, str | None]] = []
+    for folder, path in class_dirs:
         try:
             with os.scandir(path) as it:
                 entries = list(it)
         except OSError as e:
             skipped.add("unreadable", f"{path} ({e.strerror})")
             continue
-        classes.append(label)
+        label = None if folder == UNLABELED else folder
+        if label is not None:
+            classes.append(label)
         found = []
         for entry in entries:
             name = entry.name

@@ -11,11 +11,13 @@ import csv
 import errno
 import math
 import os
-import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from fo_lite.utils.atomicdir import building_dir
+
+#: The folder of samples without a label (FiftyOne's name, read back as no label).
+UNLABELED = "_unlabeled"
 
 __all__ = ["LABELS_MANIFEST", "export_image_classification_dir_tree", "read_labels_manifest"]
 
@@ -31,19 +33,23 @@ def export_image_classification_dir_tree(
     export_media: bool | str = True,
     overwrite: bool = False,
     progress: bool | None = None,
+    rel_dir: str | None = None,
 ) -> str:
     """Export images into ``<export_dir>/<label>/<filename>``; return ``export_dir`` (absolute).
 
     ``export_media``: ``True`` (or ``"copy"``) copies the files, ``"hardlink"`` and
     ``"symlink"`` link to them, ``False`` writes no media, only ``<export_dir>/labels.csv``
-    (header ``filepath,label``, source paths as given). Rules:
+    (header ``filepath,label``, source paths as given, an empty label for none). Rules:
 
-    - samples whose label is ``None``/NaN are skipped, with one counted warning;
+    - samples whose label is ``None``/NaN go to ``<export_dir>/_unlabeled/``, as in FiftyOne;
     - a label that cannot be a folder name (empty, ``.``/``..``, containing ``/`` or a NUL,
       starting with ``.`` which would hide it, longer than 255 bytes) raises ``ValueError``
       before anything is written;
-    - equal file names within one label folder are kept apart in input order:
-      ``name.jpg``, ``name-1.jpg``, ``name-2.jpg``, ...;
+    - ``rel_dir``: each file keeps its path relative to ``rel_dir`` under its label folder
+      (``<label>/<sub/dirs>/<file>``); a file outside ``rel_dir`` raises ValueError before
+      anything is written. Without it, files keep their base names;
+    - equal names within one label folder are kept apart in input order as FiftyOne does:
+      ``name.jpg``, ``name-2.jpg``, ``name-3.jpg``, ... (skipping names already taken);
     - a non-empty ``export_dir`` is refused unless ``overwrite=True`` (then it is replaced
       whole, only once the new export is complete); exporting into a folder that holds
       source images, or into one that contains them, is refused;
@@ -63,24 +69,25 @@ def export_image_classification_dir_tree(
     if len(paths) != len(labels):
         raise ValueError(f"got {len(paths)} filepaths but {len(labels)} labels; they must pair up")
     final = os.path.abspath(os.fspath(export_dir))
-    keep = _labelled(labels)
-    _check_labels([labels[i] for i in keep])
+    labels = [UNLABELED if _is_null(label) else label for label in labels]
+    _check_labels(labels)
     _check_not_overlapping(final, paths)
     if mode is None:
-        return _write_manifest(final, paths, labels, keep, overwrite)
-    jobs = _plan(paths, labels, keep)
+        return _write_manifest(final, paths, labels, overwrite)
+    jobs, folders = _plan(paths, labels, rel_dir)
     with building_dir(final, overwrite, what="export folder") as tmp:
-        for label in sorted({labels[i] for i in keep}):
-            os.mkdir(os.path.join(tmp, label))
+        for folder in sorted(folders):
+            os.makedirs(os.path.join(tmp, folder), exist_ok=True)
         _transfer(jobs, tmp, mode, final, progress)
     return final
 
 
-def read_labels_manifest(export_dir: str) -> list[tuple[str, str]]:
-    """Read the ``labels.csv`` of a ``export_media=False`` export as ``(filepath, label)`` pairs."""
+def read_labels_manifest(export_dir: str) -> list[tuple[str, str | None]]:
+    """Read the ``labels.csv`` of a ``export_media=False`` export as ``(filepath, label)`` pairs
+    (None for an unlabeled sample)."""
     with open(os.path.join(export_dir, LABELS_MANIFEST), encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
-    return [(r[0], r[1]) for r in rows[1:]]
+    return [(r[0], None if r[1] == "" else r[1]) for r in rows[1:]]
 
 
 def _mode(export_media: bool | str) -> str | None:
@@ -91,19 +98,6 @@ def _mode(export_media: bool | str) -> str | None:
         f"export_media must be True, False, 'copy', 'hardlink' or 'symlink', got {export_media!r}"
         + (hint if export_media == "move" else "")
     )
-
-
-def _labelled(labels: list) -> list[int]:
-    """Positions with a label; warn once about the rest."""
-    keep = [i for i, lab in enumerate(labels) if not _is_null(lab)]
-    missing = len(labels) - len(keep)
-    if missing:
-        warnings.warn(
-            f"{missing} of {len(labels)} samples have no label and were not exported",
-            UserWarning,
-            stacklevel=3,
-        )
-    return keep
 
 
 def _is_null(value: object) -> bool:
@@ -155,25 +149,41 @@ def _within(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def _plan(paths: list[str], labels: list, keep: list[int]) -> list[tuple[str, str]]:
-    """(source, relative destination) pairs with collision-free names, in input order."""
+def _plan(
+    paths: list[str], labels: list, rel_dir: str | None
+) -> tuple[list[tuple[str, str]], set[str]]:
+    """(source, relative destination) pairs with collision-free names, in input order, and
+    the folders they go to."""
+    base = None if rel_dir is None else os.path.abspath(os.path.expanduser(os.fspath(rel_dir)))
     taken: dict[str, set[str]] = {}
+    next_suffix: dict[tuple[str, str], int] = {}  # only for names that collided
+    folders: set[str] = set()
     jobs = []
-    for i in keep:
-        label = labels[i]
+    for path, label in zip(paths, labels, strict=True):
         names = taken.setdefault(label, set())
-        name = os.path.basename(paths[i])
+        name = os.path.basename(path) if base is None else _relative(path, base)
         if name in names:
-            stem, dot, ext = name.rpartition(".")
-            if not stem:  # no extension (or a leading dot only)
-                stem, dot, ext = name, "", ""
-            k = 1
-            while (cand := f"{stem}-{k}{dot}{ext}") in names:
+            k = next_suffix.get((label, name), 2)
+            stem, ext = os.path.splitext(name)
+            while (candidate := f"{stem}-{k}{ext}") in names:
                 k += 1
-            name = cand
+            next_suffix[(label, name)] = k + 1
+            name = candidate
         names.add(name)
-        jobs.append((paths[i], f"{label}{os.sep}{name}"))
-    return jobs
+        rel = f"{label}{os.sep}{name}"
+        folders.add(label if base is None else os.path.dirname(rel))
+        jobs.append((path, rel))
+    return jobs, folders
+
+
+def _relative(path: str, base: str) -> str:
+    rel = os.path.relpath(os.path.abspath(path), base)
+    if rel == os.curdir or rel.startswith(os.pardir + os.sep) or rel == os.pardir:
+        raise ValueError(
+            f"export: {path!r} is not inside rel_dir {base!r}; pass a rel_dir that holds every "
+            "file, or none to keep only file names. Nothing was written."
+        )
+    return rel
 
 
 def _copy(src: str, dst: str) -> None:
@@ -283,13 +293,15 @@ def _explain(e: OSError, src: str) -> OSError:
     return type(e)(e.errno, f"export failed at {src!r}: {msg}")
 
 
-def _write_manifest(final: str, paths: list[str], labels: list, keep: list[int], overwrite: bool):
+def _write_manifest(final: str, paths: list[str], labels: list, overwrite: bool):
     with building_dir(final, overwrite, what="export folder") as tmp:
         target = os.path.join(tmp, LABELS_MANIFEST)
         with open(target, "w", encoding="utf-8", newline="") as f:
             w = csv.writer(f)
             w.writerow(["filepath", "label"])
-            w.writerows((paths[i], labels[i]) for i in keep)
+            w.writerows(
+                (p, "" if lab == UNLABELED else lab) for p, lab in zip(paths, labels, strict=True)
+            )
             f.flush()
             os.fsync(f.fileno())
     return final
