@@ -5,21 +5,15 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
 
 import pytest
-from brain_support import near_tree  # same folder: pytest puts it on sys.path
+from brain_support import near_tree, run_python  # same folder: on sys.path
 
 import fo_lite as fo
 import fo_lite.brain as fob
 from fo_lite.brain import persist
 from fo_lite.core.config import config
 from fo_lite.core.registry import dataset_dir
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -32,20 +26,6 @@ def db(tmp_path):
     config.database_dir = tmp_path / "db"
     yield tmp_path / "db"
     config.database_dir = None
-
-
-def _run(code: str, db: Path) -> dict:
-    env = dict(os.environ, FO_LITE_DATABASE_DIR=str(db), PYTHONPATH=str(REPO))
-    proc = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code).replace("\n        ", "\n")],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 _SUMMARY = """
@@ -63,7 +43,7 @@ def summary(index, ds):
 
 def test_results_survive_a_restart_with_review_decisions(db, tree):
     """One process computes, reviews and exits; a new one loads the dataset and the run."""
-    before = _run(
+    before = run_python(
         _SUMMARY
         + f"""
         import json
@@ -80,7 +60,7 @@ def test_results_survive_a_restart_with_review_decisions(db, tree):
     )
     assert before["excluded"] and before["dups"]
     assert (db / "near" / "brain" / "near_dups.json").is_file()
-    after = _run(
+    after = run_python(
         _SUMMARY
         + """
         import json

@@ -13,7 +13,7 @@ from session_frontend import FrontEnd
 
 import fo_lite as fo
 from fo_lite.session import Session
-from fo_lite.session.decorations import Decorations
+from fo_lite.session.decorations import Decorations, display_of, display_with
 from fo_lite.session.groups import group_rows
 
 LABELS = ["cat", "dog", "cat", "bird", "dog", "cat", None, "bird", "cat", "dog"]
@@ -352,3 +352,45 @@ def test_decorations_mark_tiles_and_group_actions_reach_python(fe, dataset):
         }
     )
     assert review.pressed == [("split", "val", "dups")], "no group starts at row 3"
+
+
+class Explain(Decorations):
+    def group_action(self, session, path, value, ids, action):
+        return f"nothing to do for {value} " + "x" * 500
+
+
+def test_a_group_action_may_answer_with_a_message(fe, dataset):
+    fe.session.group_by = "split"
+    fe.session.decorations = Explain()
+    done = fe.gesture("group-action", version=fe.version, start=0, action="go")
+    assert done["message"].startswith("nothing to do for train x") and len(done["message"]) == 200
+
+
+def test_a_view_comes_with_its_display(fe, dataset):
+    session = fe.session
+    review = Review(keep=set())
+    by_split = display_with(dataset.view().sort_by("split"), group_by="split", decorations=review)
+    session.group_by = "ground_truth"
+    session.view = by_split
+    assert session.group_by == "split" and session.decorations is review
+    assert fe.state("group_by") == "split"
+    page, _ = fe.request("page", start=0, stop=10)
+    assert page["notes"][0] == "d=0.10" and page["heads"][0]["note"] == "5 dups"
+    fe.gesture("filter", field="split", values=["val"])  # the grid's own views keep it
+    assert session.group_by == "split" and len(session.view) == 4
+    fe.gesture("clear-filters")
+    session.view = dataset.view().limit(3)  # another view: what was there comes back
+    assert session.group_by == "ground_truth" and session.decorations is None
+    session.view = dataset.view().sort_by("split")  # an equal view finds the display
+    assert session.group_by == "split"
+    session.decorations = None  # the user's choices while it is shown are kept
+    session.view = None
+    assert session.decorations is None and session.group_by == "ground_truth"
+    other = fo.Dataset.from_image_classification_samples([(dataset.first().filepath, "x")])
+    session.group_by = "split"
+    session.view = display_with(dataset.view(), group_by="reviewed")
+    session.view = other.view()  # "split" is no field of the other dataset: no bands
+    assert session.dataset is other and session.group_by is None
+    with pytest.raises(TypeError, match="Decorations"):
+        display_with(dataset.view(), decorations="marks")
+    assert display_of(dataset.view().limit(1)) is None

@@ -9,7 +9,7 @@ Typical use::
     index.duplicate_ids                            # ids that duplicate a kept sample
     index.neighbors_map                            # {kept_id: [(dup_id, distance), ...]}
     index.find_duplicates(thresh=0.1)              # regroup without hashing again
-    session.view = index.duplicates_view()         # each group together, kept sample first
+    session.view = index.duplicates_view()         # review in the grid: bands, buttons
     dataset.delete_samples(index.duplicate_ids)
 
 Only numpy and Pillow at run time. Names load lazily, so a worker process that only decodes
@@ -28,6 +28,7 @@ _LAZY = {
     "compute_perceptual_hashes": "fo_lite.brain.compute",
     "DEFAULT_THRESHOLD": "fo_lite.brain.compute",
     "NearDuplicateIndex": "fo_lite.brain.results",
+    "DuplicateReview": "fo_lite.brain.review",
     "load_brain_results": "fo_lite.brain.persist",
     "list_brain_runs": "fo_lite.brain.persist",
     "delete_brain_run": "fo_lite.brain.persist",
@@ -37,6 +38,7 @@ _LAZY = {
 __all__ = [
     "DEFAULT_THRESHOLD",
     "BrainResultsError",
+    "DuplicateReview",
     "NearDuplicateIndex",
     "compute_exact_duplicates",
     "compute_near_duplicates",
@@ -61,6 +63,7 @@ if TYPE_CHECKING:  # pragma: no cover
         load_brain_results,
     )
     from fo_lite.brain.results import NearDuplicateIndex
+    from fo_lite.brain.review import DuplicateReview
 
 
 def __getattr__(name: str) -> Any:

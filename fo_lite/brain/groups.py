@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
+from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["bottleneck_distances", "components", "group_members"]
+__all__ = ["bottleneck_distances", "build_groups", "components", "group_members"]
 
 
 def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -79,3 +80,51 @@ def bottleneck_distances(
                 best[other] = step
                 heapq.heappush(heap, (step, other))
     return best
+
+
+def build_groups(
+    n: int,
+    a: np.ndarray,
+    b: np.ndarray,
+    d: np.ndarray,
+    choose: Callable[[np.ndarray], int],
+    rows: np.ndarray | None = None,
+) -> tuple[list[list[int]], dict[int, float]]:
+    """The groups of ``n`` rows joined by pairs ``(a, b, d)``, each as ``[kept, others...]``
+    (others by distance to the kept row, then by row), and every member's distance to its
+    kept row (0.0 for the kept one). ``choose(members)`` picks a group's kept row.
+
+    With ``rows`` (sorted, unique) only those rows are grouped and pairs with an end outside
+    them are ignored: a review decision regroups the few rows it touches, not all ``n``.
+    """
+    if rows is None:
+        labels = components(n, a, b)
+        members = group_members(labels)
+        pair_label = labels[a]
+    else:
+        inside = np.zeros(n, dtype=bool)
+        inside[rows] = True
+        keep = inside[a] & inside[b]
+        a, b, d = a[keep], b[keep], d[keep]
+        local = np.full(n, -1, dtype=np.int64)
+        local[rows] = np.arange(len(rows), dtype=np.int64)
+        labels = components(len(rows), local[a], local[b])
+        members = [rows[m] for m in group_members(labels)]
+        pair_label = rows[labels[local[a]]]  # a group's smallest row, as in the full case
+    # each group's pairs, found by slicing pairs sorted by group (one pass, not one per group)
+    order = np.argsort(pair_label, kind="stable")
+    a, b, d, pair_label = a[order], b[order], d[order], pair_label[order]
+    groups, dists = [], {}
+    for group in members:
+        kept = choose(group)
+        lo, hi = np.searchsorted(pair_label, [group[0], group[0] + 1])
+        if len(group) == 2:  # most groups: one pair (or several checks of it)
+            other = int(group[1] if group[0] == kept else group[0])
+            best = {other: float(d[lo:hi].min())}
+        else:
+            best = bottleneck_distances(kept, group, a[lo:hi], b[lo:hi], d[lo:hi])
+        others = sorted((r for r in group.tolist() if r != kept), key=lambda r: (best[r], r))
+        groups.append([kept, *others])
+        dists.update({r: float(best[r]) for r in others})
+        dists[kept] = 0.0
+    return groups, dists

@@ -18,7 +18,8 @@ Where fo_lite differs, and why:
   embedding distance.
 - Review decisions live on the index and survive regrouping: :meth:`keep` (keep this sample
   in its group), :meth:`exclude` ("not a duplicate"), :meth:`include` (undo that), and
-  :meth:`group_duplicates` (a group's duplicates, e.g. to select them).
+  :meth:`group_duplicates` (a group's duplicates, e.g. to select them); see
+  :mod:`fo_lite.brain.decisions`. Samples deleted from the dataset leave their groups.
 - ``duplicates_view()`` writes its fields by default (``dup_group``, ``dup_type`` = "kept",
   "duplicate" or "excluded", ``dup_distance``), so a grid can show and group by them, and the
   view is an ``exists`` + ``sort_by`` over those fields: after a review decision the fields
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from fo_lite.brain import groups as fog
+from fo_lite.brain.decisions import ReviewDecisions, dataset_size
 from fo_lite.brain.keep import KeepRule, check_keep, choose_kept
 
 if TYPE_CHECKING:
@@ -58,7 +60,7 @@ def check_thresh(thresh: object, name: str = "thresh") -> float:
     return value
 
 
-class NearDuplicateIndex:
+class NearDuplicateIndex(ReviewDecisions):
     """Checked pairs of a collection's samples, grouped at a threshold; see the module docstring.
 
     Made by :func:`fo_lite.brain.compute_near_duplicates` (or loaded with
@@ -96,11 +98,17 @@ class NearDuplicateIndex:
         self._excluded = {i for i in excluded if i in self._pos}
         self._fields = dict(fields) if fields else None
         self._written: dict[str, list[Any]] | None = None  # what _write_fields last wrote
-        self._groups: list[list[int]] = []
+        self._review: Any = None  # the grid's DuplicateReview, made by duplicates_view
+        self._groups: list[list[int]] = []  # by number: [kept row, other rows...]
         self._labels: list[int] = []  # each group's number (stable through review decisions)
+        self._by_label: dict[int, list[int]] = {}
         self._dist: dict[int, float] = {}
         self._group_of = np.full(len(self._ids), -1, dtype=np.int64)
-        self._excluded_group: dict[int, int] = {}
+        self._excluded_group: dict[int, int] = {}  # excluded row -> the group it is shown with
+        self._excluded_by_group: dict[int, list[int]] = {}
+        # samples deleted from the dataset since: they leave their groups (see _sync)
+        self._gone = np.zeros(len(self._ids), dtype=bool)
+        self._seen = (samples.revision, dataset_size(samples))
         self._thresh = check_thresh(self.config.get("threshold", 0.0) if thresh is None else thresh)
         self._regroup()
 
@@ -118,6 +126,7 @@ class NearDuplicateIndex:
     @property
     def duplicate_ids(self) -> list[str]:
         """Ids of the samples that duplicate a kept sample, in collection order."""
+        self._sync()
         rows = sorted(r for g in self._groups for r in g[1:] if self._ids[r] not in self._excluded)
         return [self._ids[r] for r in rows]
 
@@ -130,6 +139,7 @@ class NearDuplicateIndex:
     @property
     def neighbors_map(self) -> dict[str, list[tuple[str, float]]]:
         """``{kept_id: [(dup_id, distance), ...]}``, each list sorted by distance."""
+        self._sync()
         out = {}
         for g in self._groups:
             dups = [
@@ -142,6 +152,7 @@ class NearDuplicateIndex:
     @property
     def groups(self) -> dict[int, list[str]]:
         """``{group: [kept_id, dup_id, ...]}`` (excluded samples left out), by group number."""
+        self._sync()
         return {
             label: [self._ids[r] for r in g if self._ids[r] not in self._excluded]
             for label, g in zip(self._labels, self._groups, strict=True)
@@ -149,8 +160,9 @@ class NearDuplicateIndex:
 
     @property
     def excluded_ids(self) -> list[str]:
-        """The samples marked "not a duplicate" with :meth:`exclude`."""
-        return [i for i in self._ids if i in self._excluded]
+        """The samples marked "not a duplicate" with :meth:`exclude` (and not deleted since)."""
+        self._sync()
+        return [i for k, i in enumerate(self._ids) if i in self._excluded and not self._gone[k]]
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -178,6 +190,7 @@ class NearDuplicateIndex:
             thresh = self._thresh_for_fraction(check_thresh(fraction, "fraction"))
         elif thresh is None:
             thresh = self._thresh if self._thresh is not None else 0.0
+        self._sync()
         self._thresh = check_thresh(thresh)
         self._regroup()
         self._write_fields()
@@ -196,36 +209,21 @@ class NearDuplicateIndex:
                 lo = mid + 1
         return float(candidates[lo])
 
-    def _active_pairs(self) -> np.ndarray:
+    def _live_pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(a, b, distance)`` of the pairs that join at the threshold (exact copies always,
+        at distance 0), leaving out excluded and deleted samples."""
         live = (self._d <= self._thresh) | self._exact
+        out = self._gone.copy()
         if self._excluded:
-            gone = np.zeros(len(self._ids), dtype=bool)
-            gone[[self._pos[i] for i in self._excluded if i in self._pos]] = True
-            live &= ~gone[self._a] & ~gone[self._b]
-        return np.flatnonzero(live)
+            out[[self._pos[i] for i in self._excluded]] = True
+        if out.any():
+            live &= ~out[self._a] & ~out[self._b]
+        k = np.flatnonzero(live)
+        return self._a[k], self._b[k], np.where(self._exact[k], 0.0, self._d[k])
 
     def _regroup(self) -> None:
-        live = self._active_pairs()
-        a, b, d = self._a[live], self._b[live], np.where(self._exact[live], 0.0, self._d[live])
-        labels = fog.components(len(self._ids), a, b)
-        members = fog.group_members(labels)
-        # each group's pairs, found by slicing pairs sorted by group (one pass, not one per group)
-        order = np.argsort(labels[a], kind="stable")
-        a, b, d = a[order], b[order], d[order]
-        pair_label = labels[a]
-        groups, dists = [], {}
-        for rows in members:
-            kept = self._choose(rows)
-            lo, hi = np.searchsorted(pair_label, [rows[0], rows[0] + 1])
-            if len(rows) == 2:  # most groups: one pair (or several checks of it)
-                other = int(rows[1] if rows[0] == kept else rows[0])
-                best = {other: float(d[lo:hi].min())}
-            else:
-                best = fog.bottleneck_distances(kept, rows, a[lo:hi], b[lo:hi], d[lo:hi])
-            others = sorted((r for r in rows.tolist() if r != kept), key=lambda r: (best[r], r))
-            groups.append([kept, *others])
-            dists.update({r: float(best[r]) for r in others})
-            dists[kept] = 0.0
+        a, b, d = self._live_pairs()
+        groups, dists = fog.build_groups(len(self._ids), a, b, d, self._choose)
         # groups in FiftyOne's default order: closest pair first, then by first sample
         groups.sort(key=lambda g: (min(dists[r] for r in g[1:]), min(g)))
         self._dist = dists
@@ -233,129 +231,17 @@ class NearDuplicateIndex:
 
     def _set_groups(self, groups: list[list[int]], labels: list[int]) -> None:
         self._groups, self._labels = groups, labels
+        self._by_label = dict(zip(labels, groups, strict=True))
         self._group_of[:] = -1
         for label, g in zip(labels, groups, strict=True):
             self._group_of[g] = label
         self._attach_excluded()
-
-    def _attach_excluded(self) -> None:
-        """Show each excluded sample with the group of its closest pair within thresh."""
-        self._excluded_group = {}
-        if not self._excluded:
-            return
-        gone = np.zeros(len(self._ids), dtype=bool)
-        gone[[self._pos[i] for i in self._excluded]] = True
-        near = ((self._d <= self._thresh) | self._exact) & (gone[self._a] | gone[self._b])
-        within = np.flatnonzero(near)
-        order = within[np.argsort(self._d[within], kind="stable")]
-        for k in order.tolist():
-            for x, y in ((self._a[k], self._b[k]), (self._b[k], self._a[k])):
-                if self._ids[x] in self._excluded and x not in self._excluded_group:
-                    group = self._group_of[y]
-                    if group >= 0:
-                        self._excluded_group[int(x)] = int(group)
-                        self._dist[int(x)] = float(self._d[k])
 
     def _choose(self, rows: np.ndarray) -> int:
         chosen = [r for r in rows.tolist() if self._ids[r] in self._kept_choice]
         if chosen:
             return chosen[0]
         return int(rows[choose_kept(self._samples, [self._ids[r] for r in rows], self._keep_rule)])
-
-    # -- review -------------------------------------------------------------------------------
-    def group_of(self, sample_id: str) -> int | None:
-        """The group number of a sample (as :attr:`groups` and the ``dup_group`` field show
-        it), or None if it is in no group."""
-        row = self._row(sample_id)
-        group = int(self._group_of[row])
-        if group < 0:
-            group = self._excluded_group.get(row, -1)
-        return group if group >= 0 else None
-
-    def _members(self, label: int) -> list[int]:
-        try:
-            return self._groups[self._labels.index(label)]
-        except ValueError:
-            raise ValueError(f"no group {label}; the groups are {sorted(self._labels)}") from None
-
-    def group_duplicates(self, group: int | str) -> list[str]:
-        """The duplicates of one group (by number, or by any of its samples' ids), not the kept
-        sample: what a "select this group's duplicates" gesture selects."""
-        if isinstance(group, str):
-            number = self.group_of(group)
-            if number is None:
-                raise ValueError(f"sample {group!r} is in no duplicate group")
-            group = number
-        if isinstance(group, bool) or not isinstance(group, (int, np.integer)):
-            raise TypeError(f"group must be a group number or a sample id, got {group!r}")
-        members = self._members(int(group))
-        return [self._ids[r] for r in members[1:] if self._ids[r] not in self._excluded]
-
-    def keep(self, sample_id: str) -> None:
-        """Keep this sample in its group (the others become its duplicates)."""
-        row = self._row(sample_id)
-        group = self.group_of(sample_id)
-        if group is None:
-            raise ValueError(f"sample {sample_id!r} is in no duplicate group; nothing to keep")
-        members = {self._ids[r] for r in self._members(group)}
-        self._kept_choice -= members
-        self._kept_choice.add(sample_id)
-        self._excluded.discard(self._ids[row])
-        self._review_changed()
-
-    def exclude(self, sample_ids: str | Iterable[str]) -> None:
-        """Mark samples "not a duplicate": they leave their groups (and are never deleted as
-        duplicates) at this and every later threshold, until :meth:`include`."""
-        ids = _id_list(sample_ids)
-        for sample_id in ids:
-            self._row(sample_id)
-        self._excluded.update(ids)
-        self._kept_choice.difference_update(ids)
-        self._review_changed()
-
-    def include(self, sample_ids: str | Iterable[str]) -> None:
-        """Undo :meth:`exclude` for these samples."""
-        ids = _id_list(sample_ids)
-        for sample_id in ids:
-            self._row(sample_id)
-        self._excluded.difference_update(ids)
-        self._review_changed()
-
-    def _review_changed(self) -> None:
-        self._regroup_keeping_numbers()
-        self._write_fields()
-        if self.brain_key is not None:
-            self.save()
-
-    def _regroup_keeping_numbers(self) -> None:
-        """Regroup after a review decision; a group keeps its number (the one most of its
-        members had; new groups get new numbers), so a grid's group headers do not jump."""
-        before = self._group_of.copy()
-        next_label = max(self._labels, default=-1) + 1
-        self._regroup()
-        labels, used = [], set()
-        for g in self._groups:
-            old = before[g]
-            old = old[old >= 0]
-            label = None
-            if len(old):
-                values, counts = np.unique(old, return_counts=True)
-                for k in np.argsort(-counts, kind="stable").tolist():
-                    if int(values[k]) not in used:
-                        label = int(values[k])
-                        break
-            if label is None:
-                label, next_label = next_label, next_label + 1
-            used.add(label)
-            labels.append(label)
-        order = sorted(range(len(labels)), key=labels.__getitem__)
-        self._set_groups([self._groups[k] for k in order], [labels[k] for k in order])
-
-    def _row(self, sample_id: str) -> int:
-        row = self._pos.get(sample_id) if isinstance(sample_id, str) else None
-        if row is None:
-            raise ValueError(f"sample {sample_id!r} is not one of this index's samples")
-        return row
 
     # -- views --------------------------------------------------------------------------------
     def duplicates_view(
@@ -377,10 +263,14 @@ class NearDuplicateIndex:
         skip a field (not ``group_field``: the view is built on it). Review decisions
         rewrite these fields, so the returned view follows them.
 
+        Assigned to ``session.view``, it shows in bands of ``group_field`` with the review's
+        marks and header buttons (:class:`~fo_lite.brain.review.DuplicateReview`).
+
         >>> session.view = index.duplicates_view()  # doctest: +SKIP
         """
         if sort_by not in ("distance", "count"):
             raise ValueError(f"invalid sort_by={sort_by!r}; use 'distance' or 'count'")
+        self._sync()
         if not isinstance(group_field, str):
             raise TypeError("group_field must be a field name: the view is built on it")
         if sort_by == "count":
@@ -401,14 +291,35 @@ class NearDuplicateIndex:
         keys: list[tuple[str, int]] = [(group_field, 1)]
         if dist_field is not None:
             keys.append((dist_field, 1))  # the kept sample has None: first, as nulls sort
-        return self._samples.exists(group_field).sort_by(keys)
+        view = self._samples.exists(group_field).sort_by(keys)
+        # a grid shows it in bands of group_field, with the review's marks and buttons
+        from fo_lite.brain.review import DuplicateReview
+        from fo_lite.session.decorations import display_with
+
+        if self._review is None:
+            self._review = DuplicateReview(self)
+        return display_with(view, group_by=group_field, decorations=self._review)
 
     def unique_view(self) -> DatasetView:
         """The collection without the duplicates: what is left after deleting them."""
         return self._samples.exclude(self.duplicate_ids)
 
-    def _write_fields(self) -> None:
+    def _write_fields(self, rows: Iterable[int] | None = None) -> None:
+        """Write the fields :meth:`duplicates_view` chose: every row, or only those of
+        ``rows`` (the rows a review decision touched) whose values changed."""
         if not self._fields:
+            return
+        names = {key: f for key, f in self._fields.items() if f}
+        written = self._written
+        if rows is not None and written is not None:
+            changed = []
+            for r in sorted(rows):
+                values = self._row_values(r)
+                if any(written[f][r] != values[key] for key, f in names.items()):
+                    changed.append(r)
+                    for key, f in names.items():
+                        written[f][r] = values[key]
+            self._write_rows(changed, written)
             return
         n = len(self._ids)
         group: list[Any] = [None] * n
@@ -417,32 +328,47 @@ class NearDuplicateIndex:
         kept_id: list[Any] = [None] * n
         for label, g in zip(self._labels, self._groups, strict=True):
             for r in g:
-                if self._ids[r] in self._excluded:
-                    continue
                 group[r], kept_id[r] = label, self._ids[g[0]]
                 kind[r] = "kept" if r == g[0] else "duplicate"
                 dist[r] = None if r == g[0] else round(self._dist[r], 4)
         for r, label in self._excluded_group.items():
-            group[r], kind[r], kept_id[r] = label, "excluded", self._ids[self._members(label)[0]]
+            group[r], kind[r], kept_id[r] = label, "excluded", self._ids[self._by_label[label][0]]
             dist[r] = round(self._dist.get(r, 1.0), 4)
         values = {"group": group, "type": kind, "dist": dist, "id": kept_id}
-        wanted = {f: values[k] for k, f in self._fields.items() if f}
-        written = self._written
-        changed = None
+        wanted = {f: values[key] for key, f in names.items()}
         if written and written.keys() == wanted.keys():
             changed = [r for r in range(n) if any(written[f][r] != wanted[f][r] for f in wanted)]
-        if changed is not None and len(changed) <= n // 10:
-            # a review decision touches a group or two: write those rows only
-            ids = [self._ids[r] for r in changed]
-            alive = self._samples.positions_of(ids) >= 0
-            rows = [r for r, ok in zip(changed, alive.tolist(), strict=True) if ok]
-            if rows:
-                view = self._samples.select([self._ids[r] for r in rows], ordered=True)
-                for f, v in wanted.items():
-                    view.set_values(f, [v[r] for r in rows])
-        else:
-            _write_by_id(self._samples, self._ids, wanted)
+            if len(changed) <= n // 10:  # a regroup at a close threshold: those rows only
+                self._write_rows(changed, wanted)
+                self._written = wanted
+                return
+        _write_by_id(self._samples, self._ids, wanted)
         self._written = wanted
+
+    def _row_values(self, r: int) -> dict[str, Any]:
+        """The fields' values of row ``r``, keyed as :data:`DEFAULT_FIELDS` (+ ``"id"``)."""
+        label = int(self._group_of[r])
+        if label >= 0:
+            kept = self._by_label[label][0]
+            dist = None if r == kept else round(self._dist[r], 4)
+            kind = "kept" if r == kept else "duplicate"
+            return {"group": label, "type": kind, "dist": dist, "id": self._ids[kept]}
+        label = self._excluded_group.get(r)
+        if label is None:
+            return {"group": None, "type": None, "dist": None, "id": None}
+        kept_id = self._ids[self._by_label[label][0]]
+        dist = round(self._dist.get(r, 1.0), 4)
+        return {"group": label, "type": "excluded", "dist": dist, "id": kept_id}
+
+    def _write_rows(self, rows: list[int], values: dict[str, list[Any]]) -> None:
+        """Set each field of ``values`` (a list per field, by row) for ``rows`` still there."""
+        ids = [self._ids[r] for r in rows]
+        alive = self._samples.positions_of(ids) >= 0 if ids else np.zeros(0, dtype=bool)
+        rows = [r for r, ok in zip(rows, alive.tolist(), strict=True) if ok]
+        if rows:
+            view = self._samples.select([self._ids[r] for r in rows], ordered=True)
+            for f, v in values.items():
+                view.set_values(f, [v[r] for r in rows])
 
     # -- persistence --------------------------------------------------------------------------
     def save(self) -> None:
@@ -471,12 +397,6 @@ class NearDuplicateIndex:
             "excluded": sorted(self._excluded),
             "fields": dict(self._fields) if self._fields else None,
         }
-
-
-def _id_list(sample_ids: str | Iterable[str]) -> list[str]:
-    if isinstance(sample_ids, str):
-        return [sample_ids]
-    return [getattr(s, "id", s) for s in sample_ids]
 
 
 def _write_by_id(samples: SampleCollection, ids: list[str], fields: dict[str, list[Any]]) -> None:

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from fo_lite.session import pages
+from fo_lite.session.decorations import Display, display_of
 from fo_lite.session.gestures import Gestures, ack_of
 from fo_lite.session.groups import Groups, group_rows
 from fo_lite.session.messages import FEW_CHANGES, PAGE_ROWS, Ack, GridState
@@ -66,6 +67,8 @@ class GridController(Requests, Gestures):
         self._switching = False  # the controller is following a view to its dataset
         self._cached: tuple[Any, Groups | None] = (None, None)
         self._grid_seen = False  # a grid has asked for a page: new views get their first pushed
+        # (what a view's display replaced, the display) while a display_with view is shown
+        self._display: tuple[Display, Display] | None = None
         self._push_wanted = False
         self.selection_revision = 0  # changes of the selection so far
         # a front end got a reply without its binary buffers (Colab has dropped them): from then
@@ -208,8 +211,29 @@ class GridController(Requests, Gestures):
                 self.filters.clear()
                 self._base = view
                 self._commit(self.selection.clear(), None)
+                self._follow_display(view)
             self.session.expanded = None
             self.publish(new_view=True)
+
+    def _follow_display(self, view: Any) -> None:
+        """Put back the ``group_by`` and decorations the last view's display replaced (if the
+        user left them as it set them), then set those ``view`` comes with (display_with)."""
+        session = self.session
+        restore, self._display = self._display, None
+        if restore is not None:
+            before, applied = restore
+            if session.decorations is applied.decorations:
+                session.decorations = before.decorations
+            if session.group_by == applied.group_by:
+                try:
+                    session.group_by = before.group_by
+                except ValueError:  # not a field of the dataset shown now
+                    session.group_by = None
+        wanted = display_of(view) if view is not None else None
+        if wanted is not None:
+            self._display = (Display(session.group_by, session.decorations), wanted)
+            session.group_by = wanted.group_by
+            session.decorations = wanted.decorations
 
     def selected_assigned(self, ids: list[str]) -> None:
         """``session.selected`` was set (by the user, or by the controller itself)."""

@@ -19,12 +19,18 @@ distance on the others and puts "keep this one" style buttons on each group's he
 
 Every text is shown as text (never HTML). Methods run on the kernel's thread while the grid
 waits, so keep them quick (a dict lookup per id).
+
+A view can come with the way it is best shown: :func:`display_with` ties a ``group_by`` field
+and decorations to a view, and assigning that view to ``session.view`` sets them (the next
+view assigned puts back what was there). ``index.duplicates_view()`` of ``fo_lite.brain`` does
+this, so its groups show as bands with the review's marks and buttons.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 
 class TileExtra(TypedDict, total=False):
@@ -55,5 +61,43 @@ class Decorations:
 
     def group_action(
         self, session: Any, path: str, value: Any, ids: list[str], action: str
-    ) -> None:
-        """A header button was pressed: ``ids`` are the group's samples in grid order."""
+    ) -> str | None:
+        """A header button was pressed: ``ids`` are the group's samples in grid order. A
+        returned text is shown in the grid's header (e.g. why nothing was done)."""
+        return None
+
+
+class Display(NamedTuple):
+    """How a view is shown: bands of ``group_by`` and ``decorations`` (either may be None)."""
+
+    group_by: str | None
+    decorations: Decorations | None
+
+
+# view -> its display; views compare by value (same dataset, same stages), so an equal view
+# made again finds it, and an entry goes with the last view object it was registered for
+_displays: weakref.WeakKeyDictionary[Any, Display] = weakref.WeakKeyDictionary()
+
+
+def display_with(
+    view: Any, group_by: str | None = None, decorations: Decorations | None = None
+) -> Any:
+    """Show ``view`` in bands of ``group_by`` with ``decorations`` whenever it is assigned to
+    ``session.view``; returns ``view``. The latest call for equal views wins.
+
+    >>> view = display_with(dataset.view().sort_by("file_hash"), group_by="file_hash")  # doctest: +SKIP
+    >>> session.view = view  # bands of file_hash; the next session.view puts group_by back
+    """
+    if decorations is not None and not isinstance(decorations, Decorations):
+        raise TypeError(f"decorations must be a Decorations or None, not {decorations!r:.80}")
+    _displays.pop(view, None)  # the entry then lives as long as this view object
+    _displays[view] = Display(group_by, decorations)
+    return view
+
+
+def display_of(view: Any) -> Display | None:
+    """What :func:`display_with` registered for ``view`` (or an equal view), or None."""
+    try:
+        return _displays.get(view)
+    except TypeError:  # an unhashable value: nothing registered for it
+        return None

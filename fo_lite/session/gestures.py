@@ -12,9 +12,11 @@ from typing import Any
 from fo_lite.session.messages import Ack
 from fo_lite.session.selection import Change
 from fo_lite.session.sidebar import filterable
+from fo_lite.session.text import format_value
 from fo_lite.session.validate import ProtocolError, span
 
 logger = logging.getLogger("fo_lite.session")
+MESSAGE_MAX = 200  # longest text a group action may show in the header
 
 
 class Gestures:
@@ -121,9 +123,10 @@ class Gestures:
         if g < 0 or int(groups.starts[g]) != start:
             raise ProtocolError(f"no group starts at row {start}")
         ids = self._shown.rows(start, start + groups.count(g))["id"]
-        decorations.group_action(self.session, groups.path, groups.values[g], ids, msg["action"])
+        path, value = groups.path, groups.values[g]
+        said = decorations.group_action(self.session, path, value, ids, msg["action"])
         self.sync_version()
-        self._done(msg)
+        self._done(msg, format_value(said, MESSAGE_MAX) if isinstance(said, str) else None)
 
 
 def ack_of(msg: dict) -> Ack:

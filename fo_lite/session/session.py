@@ -110,10 +110,10 @@ class Session(anywidget.AnyWidget):
         if dataset is None and isinstance(view, DatasetView):
             dataset = view.dataset
         self.dataset = dataset
-        if view is not None:
-            self.view = view
         self.tile_field = tile_field
         self.group_by = group_by
+        if view is not None:  # after group_by: a view may come with its own (display_with)
+            self.view = view
         if selected is not None:
             self.selected = selected
 
