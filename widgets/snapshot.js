@@ -15,6 +15,7 @@ import { PageStore } from "./pages.js";
 // live kernel pushes the first page at once; a late answer still replaces the snapshot)
 export const STATIC_WAIT_MS = 2000;
 
+/** The saved snapshot's rows and header state, drawn while no kernel answers. */
 export class StaticRows {
   /**
    * The snapshot's rows, in a page store of their own (its thumbnails become blob URLs).
@@ -45,9 +46,10 @@ export class StaticRows {
   status() {
     const { rows, state } = this;
     const which = rows < (state.length || 0) ? ` (the first ${fmt(rows)})` : "";
-    return `static snapshot${which}: no kernel answers; run the notebook for the live grid`;
+    return `static snapshot${which}: no kernel has answered; run the notebook for the live grid`;
   }
 
+  /** Free the snapshot's thumbnail URLs. */
   dispose() {
     this.store.dispose();
   }

@@ -386,7 +386,10 @@ export class GridView {
 
   // ---- model and store events -------------------------------------------------------------
   onState() {
-    if (this.static) this.goLive(); // Python changed the state: a kernel is there after all
+    if (this.static) {
+      this.goLive(); // Python changed the state: a kernel is there after all
+      return;
+    }
     const before = this.state;
     this.state = stateOf(this.model);
     if (this.state.view_serial !== before.view_serial) {
@@ -413,6 +416,11 @@ export class GridView {
   goStatic() {
     if (this.shared.heard || this.static) return;
     this.static = StaticRows.of(this.model);
+    if (this.static && !this.static.rows) {
+      // an empty view asks Python nothing, so silence proves no absence: draw nothing static
+      this.static.dispose();
+      this.static = null;
+    }
     if (!this.static) return;
     this.state = this.static.state;
     this.expanded.hide();
@@ -431,6 +439,12 @@ export class GridView {
     this.state = stateOf(this.model);
     this.sidebar.el.hidden = !this.sidebarOpen;
     this.root.classList.remove("fol-static-mode");
+    // whatever the snapshot showed, the live state is new to this view: start over on it
+    this.cursor.reset();
+    this.tiles.el.scrollTop = 0;
+    this.groupsAsked = -1;
+    this.askGroups();
+    this.expanded.follow();
     this.updateHeader();
     this.scheduleDraw();
   }
