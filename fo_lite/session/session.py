@@ -23,7 +23,7 @@ from fo_lite.session import esm, snapshot
 from fo_lite.session.controller import GridController
 from fo_lite.session.decorations import Decorations
 from fo_lite.session.messages import CONSTANTS, MAX_TILE, MIN_TILE, GridState
-from fo_lite.session.text import kind_name, resolve_field
+from fo_lite.session.text import field_problem
 from fo_lite.session.thumbnails import ThumbnailCache
 
 logger = logging.getLogger("fo_lite.session")
@@ -245,15 +245,9 @@ class Session(anywidget.AnyWidget):
         value, name = proposal["value"], proposal["trait"].name
         if value and self.dataset is not None:
             schema = self.dataset.get_field_schema()
-            path = resolve_field(schema, value)
-            if path is None or (
-                name == "group_by" and kind_name(schema.get(path)).startswith("List")
-            ):
-                kind = "a field" if name == "tile_field" else "a field to group by (not a list)"
-                raise ValueError(
-                    f"{name} {value!r} is not {kind} of dataset {self.dataset.name!r}; "
-                    f"choose one of {sorted(schema)}"
-                )
+            problem = field_problem(schema, name, value, self.dataset.name)
+            if problem:
+                raise ValueError(problem)
         return value or None
 
     @traitlets.validate("expanded")
