@@ -40,6 +40,8 @@ class FrontEnd:
     def request(self, kind: str, **fields) -> tuple[dict, list]:
         self._seq += 1
         fields.setdefault("version", self.version)
+        if kind in ("page", "groups", "detail"):
+            fields.setdefault("inline", False)  # binary buffers, as a working front end asks
         before = len(self.replies)
         self.send({"type": kind, "request_id": f"fe:{self._seq}", **fields})
         assert len(self.replies) == before + 1, "exactly one reply per request"

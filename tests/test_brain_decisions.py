@@ -125,3 +125,15 @@ def test_deleted_samples_leave_their_groups():
     dataset.delete_samples(dups)  # never names a deleted sample
     assert index.duplicate_ids == [] and index.groups == {} and len(dataset) == left
     assert set(kept) <= set(dataset.values("id")), "one sample of each group is left"
+
+
+def test_a_deletion_is_seen_when_an_addition_keeps_the_size():
+    import fo_lite as fo
+
+    index = synthetic_index(300, 30, seed=6, name="decisions_same_size")
+    dataset = index.samples
+    pair = next(g for g in index.groups.values() if len(g) == 2)
+    dataset.delete_samples([pair[1]])
+    dataset.add_sample(fo.Sample(filepath="/nowhere/new.jpg"))  # the size is what it was
+    assert pair[1] not in index.duplicate_ids
+    assert index.group_of(pair[0]) is None

@@ -393,4 +393,9 @@ def test_a_view_comes_with_its_display(fe, dataset):
     assert session.dataset is other and session.group_by is None
     with pytest.raises(TypeError, match="Decorations"):
         display_with(dataset.view(), decorations="marks")
+    with pytest.raises(ValueError, match="group_by 'nope' is not a field to group by"):
+        display_with(dataset.view().limit(2), group_by="nope")  # at once, not at assignment
+    with pytest.raises(ValueError, match="not a field to group by"):
+        display_with(dataset.view().limit(2), group_by="tags")  # a list
+    assert display_of(dataset.view().limit(2)) is None
     assert display_of(dataset.view().limit(1)) is None

@@ -5,12 +5,14 @@ A :class:`~session_frontend.FrontEnd` plays the grid (see ``tests/session_fronte
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import logging
 from pathlib import Path
 
 import pytest
+import traitlets
 from PIL import Image
 from session_frontend import FrontEnd
 
@@ -72,6 +74,26 @@ def test_page_has_rows_in_view_order_with_thumbnails_as_binary_buffers(fe, datas
         assert Image.open(io.BytesIO(b)).format == "JPEG"
     # the JSON part stays small: images travel as buffers, not base64 text
     assert len(json.dumps(content)) < 3000
+
+
+def test_a_front_end_without_buffers_gets_them_as_base64_text_from_then_on(fe, dataset):
+    """Colab's widget manager has dropped binary buffers: a grid that notices asks ``inline``
+    and every reply with images carries them as base64 text, pushed pages too."""
+    binary, buffers = fe.request("page", start=0, stop=10)
+    assert binary["b64"] is None and len(buffers) == 8
+    content, none = fe.request("page", start=0, stop=10, inline=True)
+    assert none == [] and [base64.b64decode(b) for b in content["b64"]] == buffers
+    assert content["thumbs"] == binary["thumbs"] and content["ids"] == binary["ids"]
+    sample = dataset.first()
+    detail, none = fe.request("detail", id=sample.id, index=None, width=300, height=300)
+    assert none == [] and Image.open(io.BytesIO(base64.b64decode(detail["b64"][0]))).size
+    before = len(fe.replies)
+    fe.session.view = dataset.view().limit(3)
+    pushed = [(c, b) for c, b in fe.replies[before:] if c.get("request_id", "x") is None]
+    assert len(pushed) == 1 and pushed[0][1] == [] and len(pushed[0][0]["b64"]) == 3
+    fe.session.group_by = "ground_truth.label"
+    groups, none = fe.request("groups")
+    assert none == [] and len(base64.b64decode(groups["b64"][0])) == 4 * groups["count"] == 12
 
 
 def test_page_of_a_view_follows_the_view(fe, dataset):
@@ -145,6 +167,24 @@ def test_click_toggles_and_python_observers_see_it(fe, dataset):
     assert fe.session.selected == [ids[7]] and ack["removed"] == [ids[2]]
     content, _ = fe.request("page", start=0, stop=10)
     assert [i for i, s in enumerate(content["selected"]) if s] == [7]
+
+
+def test_selection_messages_carry_a_revision_the_front_end_echoes_with_the_count(fe, dataset):
+    ids = dataset.values("id")
+    first = fe.gesture("toggle", version=fe.version, index=0, id=ids[0])
+    second = fe.gesture("toggle", version=fe.version, index=1, id=ids[1])
+    assert (first["count"], second["count"]) == (1, 2)
+    assert second["revision"] == first["revision"] + 1
+    fe.session.selected = ids[:2]  # the same selection: no new revision
+    assert fe.replies[-1][0]["type"] == "selection"
+    assert fe.replies[-1][0]["revision"] == second["revision"]
+    # what the grid sets after a change (marimo re-runs cells on it): a count and a revision
+    echo = {"count": 2, "revision": second["revision"]}
+    fe.session.set_state({"_selection": echo})
+    assert fe.session._selection == echo
+    with pytest.raises(traitlets.TraitError):
+        fe.session.set_state({"_selection": {"count": "all", "revision": 1}})
+    assert fe.session._selection == echo
 
 
 def test_space_on_a_tile_not_loaded_yet_names_it_by_index_in_the_current_version(fe, dataset):
@@ -329,7 +369,7 @@ def test_tile_size_is_bounded(fe):
         fe.session.tile_size = 5
 
 
-def test_repr_is_stable_and_the_bundle_has_a_static_snapshot(dataset):
+def test_repr_is_stable_and_the_snapshot_is_its_own_output(dataset):
     session = Session(dataset)
     session.selected = dataset.values("id")[:3]
     text = repr(session)
@@ -338,12 +378,59 @@ def test_repr_is_stable_and_the_bundle_has_a_static_snapshot(dataset):
     data, _ = session._repr_mimebundle_()
     assert data["text/plain"] == text
     assert "application/vnd.jupyter.widget-view+json" in data
-    html = data["text/html"]
+    assert "text/html" not in data  # nbconvert drops a widget's other formats: its own output
+    html = session._take_snapshot()
+    assert 'class="fol-snapshot fol-static"' in html  # hidden by grid.css where the grid runs
     assert "20 samples \u00b7 3 selected" in html
     assert XSS not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert html.count("data:image/jpeg;base64,") == 18  # 20 tiles, 2 broken
     assert "file not found" in html
-    assert html == session._repr_mimebundle_()[0]["text/html"]
+    assert html == session._take_snapshot()
+
+
+def test_the_snapshot_trait_holds_the_state_and_first_rows_for_a_grid_without_kernel(dataset):
+    fe = FrontEnd(Session(dataset))
+    ids = dataset.values("id")
+    fe.session.selected = ids[1:2]
+    fe.session.view = dataset.view().skip(1)
+    fe.session.selected = ids[1:2]
+    fe.session._take_snapshot()
+    snap = fe.synced("_snapshot")
+    assert snap["state"] == fe.synced("_state") and snap["px"] == 64
+    page = snap["page"]
+    assert page["version"] == fe.version and page["ids"] == ids[1:20]
+    assert page["selected"][:2] == [True, False]
+    assert page["thumbs"][3:5] == [None, None] and page["broken"][4] == "file not found"
+    images = [Image.open(io.BytesIO(base64.b64decode(b))) for b in page["b64"]]
+    assert len(images) == 17 and max(max(im.size) for im in images) <= 64
+    empty = Session()
+    empty._take_snapshot()
+    assert empty._snapshot["page"] is None and empty._snapshot["state"]["length"] == 0
+
+
+@pytest.fixture
+def shell():
+    """An IPython shell for the test (display() calls _ipython_display_ only in one)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    yield InteractiveShell.instance()
+    InteractiveShell.clear_instance()
+
+
+def test_display_shows_the_grid_then_the_snapshot_as_a_second_output(dataset, shell):
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
+
+    session = Session(dataset)
+    fe = FrontEnd(session)
+    with capture_output() as captured:
+        display(session)
+    first, second = (out.data for out in captured.outputs)
+    assert "application/vnd.jupyter.widget-view+json" in first and "text/html" not in first
+    assert list(second) == ["text/html"] and "fol-static" in second["text/html"]
+    pushed = [c for c, _ in fe.replies if c.get("request_id", "x") is None]
+    assert len(pushed) == 1 and pushed[0]["ids"] == dataset.values("id")  # the live first page
+    assert fe.synced("_snapshot")["page"]["ids"] == dataset.values("id")
 
 
 def test_launch_dashboard_returns_a_session_for_a_view(dataset):
@@ -371,12 +458,11 @@ def test_saved_outputs_do_not_depend_on_random_ids(images):
         session = Session(ds, tile_field="filepath")
         session.view = ds.view().select(ds.values("id")[2:5])
         session.selected = ds.values("id")[3:4]
-        return session._repr_mimebundle_()[0]
+        return session._repr_mimebundle_()[0]["text/plain"], session._take_snapshot()
 
     first, second = bundle(), bundle()
-    assert first["text/plain"] == second["text/plain"]
-    assert "select(sample_ids=<3 items>" in first["text/plain"]
-    assert first["text/html"] == second["text/html"]
+    assert first == second
+    assert "select(sample_ids=<3 items>" in first[0]
 
 
 def test_messages_from_another_thread_wait_for_the_sessions_event_loop(dataset):
@@ -434,7 +520,7 @@ def test_a_new_view_pushes_its_first_page_after_the_version(fe, dataset):
     assert versions and versions[-1] == page["version"]  # the version went out first
 
 
-def test_display_pushes_the_first_rows(fe, dataset):
+def test_display_pushes_the_first_rows(fe, dataset, shell):
     before = len(fe.replies)
     fe.session.show()
     pushed = [c for c, _ in fe.replies[before:] if c.get("request_id", "x") is None]

@@ -62,6 +62,16 @@ export function hasFocus(el) {
   return active !== null && el.contains(active);
 }
 
+/**
+ * An object URL for image bytes (freed with freeUrl).
+ * @param {any} buffer
+ * @param {string} mime
+ */
+export const blobUrl = (buffer, mime) => URL.createObjectURL(new Blob([buffer], { type: mime }));
+
+/** @param {string} url */
+export const freeUrl = (url) => URL.revokeObjectURL(url);
+
 /** @param {number} n */
 export const fmt = (n) => n.toLocaleString("en-US");
 

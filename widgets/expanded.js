@@ -45,6 +45,8 @@ export class Expanded {
     /** @type {string|null} the sample shown */
     this.id = null;
     this.index = -1;
+    /** @type {{ id: string|null, index: number|null }|null} the last sample asked for */
+    this.asked = null;
   }
 
   get open() {
@@ -107,8 +109,14 @@ export class Expanded {
     const ratio = globalThis.devicePixelRatio || 1;
     const width = Math.round((this.media.clientWidth || 800) * ratio);
     const height = Math.round((this.media.clientHeight || 480) * ratio);
-    const fields = { id, index, width, height };
+    const fields = { id, index, width, height, inline: store.inline };
+    this.asked = { id, index };
     model.send(store.request("detail", fields, (reply, buffers) => this._show(reply, buffers), slot));
+  }
+
+  /** Ask again for the sample last asked for (its reply was lost). */
+  retry() {
+    if (this.open && this.asked) this.request(this.asked.id, this.asked.index);
   }
 
   /** Ask again for the sample shown (its fields may have changed). */
@@ -193,6 +201,11 @@ export class Expanded {
     this.index = -1;
     this._clearMedia();
     this.list.replaceChildren();
+  }
+
+  /** Close without telling Python (nobody answers: the grid shows its saved snapshot). */
+  hide() {
+    if (this.open) this._close();
   }
 
   dispose() {

@@ -6,8 +6,13 @@
 // render() draws only the rows in view, asks for pages as it scrolls and reports gestures.
 // Messages: fo_lite/session/messages.py, widgets/protocol.js, docs/protocol.md.
 
+import { blobUrl, freeUrl } from "./dom.js";
 import { PageStore } from "./pages.js";
 import { GridView, stateOf } from "./view.js";
+
+// after a selection change settles, the front end sets `_selection` (marimo re-runs the cells
+// that read the grid only when its front end changes a trait)
+const ECHO_MS = 150;
 
 /** @typedef {import("./protocol.js").Model} Model */
 /** @typedef {import("./protocol.js").Constants} Constants */
@@ -30,17 +35,31 @@ function initialize({ model }) {
   const store = new PageStore({
     pageRows: constants.page_rows,
     client: Math.random().toString(36).slice(2, 10),
-    makeUrl: (buffer, mime) => URL.createObjectURL(new Blob([buffer], { type: mime })),
-    freeUrl: (url) => URL.revokeObjectURL(url),
+    makeUrl: blobUrl,
+    freeUrl,
   });
   let drawn = stateOf(model);
   store.setVersion(drawn.version ?? 0);
   /** @type {Shared} */
-  const self = { store, views: new Set(), ranges: new Map() };
+  const self = { store, views: new Set(), ranges: new Map(), heard: false };
+  let echo = 0;
   /** @param {any} msg @param {DataView[]} buffers */
   const onMessage = (msg, buffers) => {
+    if (!self.heard) {
+      self.heard = true; // a kernel answers: views drawing the saved snapshot go live
+      for (const view of self.views) view("live");
+    }
     const changed = store.receive(msg, buffers || []);
     if (changed) for (const view of self.views) view(changed);
+    if (msg && msg.type === "selection") {
+      clearTimeout(echo);
+      echo = window.setTimeout(() => {
+        const old = model.get("_selection") || {};
+        if (old.count === msg.count && old.revision === msg.revision) return;
+        model.set("_selection", { count: msg.count, revision: msg.revision });
+        model.save_changes();
+      }, ECHO_MS);
+    }
   };
   const onState = () => {
     const state = stateOf(model);
@@ -52,6 +71,7 @@ function initialize({ model }) {
   model.on("change:_state", onState);
   shared.set(constants.session, self);
   return () => {
+    clearTimeout(echo);
     model.off("msg:custom", onMessage);
     model.off("change:_state", onState);
     store.dispose();

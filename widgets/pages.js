@@ -57,6 +57,9 @@ export class PageStore {
     this.ackedSeq = 0;
     /** @type {string|null} */
     this.notice = null; // why the last gesture did nothing, or why a page failed
+    // a reply came without the binary buffers it names (Colab's widget manager has dropped
+    // them): ask for buffers as base64 text from now on
+    this.inline = false;
   }
 
   /** A new request id. */
@@ -159,6 +162,7 @@ export class PageStore {
         version: this.version,
         start,
         stop: start + this.pageRows,
+        inline: this.inline,
       });
       inflight++;
     }
@@ -210,13 +214,20 @@ export class PageStore {
 
   /**
    * Take in a message from Python. Returns what changed for the views: "rows" (pages, flags,
-   * selection), "groups", "ack", "stale", "reply" (a registered callback ran) or null.
+   * selection), "groups", "ack", "stale", "reply" (a registered callback ran), "inline" (a
+   * reply lacked its buffers and was dropped: ask again, now inline) or null.
    * @param {any} msg
    * @param {any[]} buffers
    * @returns {string|null}
    */
   receive(msg, buffers) {
     if (!msg || typeof msg !== "object") return null;
+    if (Array.isArray(msg.b64)) buffers = msg.b64.map(fromBase64);
+    else if (buffersWanted(msg) > buffers.length) {
+      this.inline = true;
+      if (msg.request_id != null) this.pending.delete(msg.request_id);
+      return "inline";
+    }
     let changed = null;
     if (msg.ack && msg.ack.client === this.client) {
       this.ackedSeq = Math.max(this.ackedSeq, msg.ack.seq);
@@ -356,4 +367,29 @@ export class PageStore {
     this.held.clear();
     this.pending.clear();
   }
+}
+
+/**
+ * How many binary buffers a message from Python names (0 for messages without any).
+ * @param {any} msg
+ */
+export function buffersWanted(msg) {
+  if (msg.type === "page") {
+    return msg.thumbs.reduce((/** @type {number} */ n, /** @type {number|null} */ b) =>
+      b == null ? n : Math.max(n, b + 1), 0);
+  }
+  if (msg.type === "groups") return msg.count ? msg.starts + 1 : 0;
+  if (msg.type === "detail") return msg.image == null ? 0 : msg.image + 1;
+  return 0;
+}
+
+/**
+ * The bytes of a base64 text (a buffer Python sent inline).
+ * @param {string} text
+ */
+export function fromBase64(text) {
+  const bin = atob(text);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
 }

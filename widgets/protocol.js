@@ -42,6 +42,12 @@
  * @property {string|null} group_by
  */
 
+/**
+ * @typedef {object} SelectionSummary
+ * @property {number} count
+ * @property {number} revision
+ */
+
 // ---- grid -> Python: requests
 
 /**
@@ -51,6 +57,7 @@
  * @property {number} version
  * @property {number} start
  * @property {number} stop
+ * @property {boolean} inline
  */
 
 /**
@@ -67,6 +74,7 @@
  * @property {"groups"} type
  * @property {string} request_id
  * @property {number} version
+ * @property {boolean} inline
  */
 
 /**
@@ -78,6 +86,7 @@
  * @property {number|null} index
  * @property {number} width
  * @property {number} height
+ * @property {boolean} inline
  */
 
 /**
@@ -195,6 +204,7 @@
  * @property {(string|null)[]} marks
  * @property {(string|null)[]} notes
  * @property {GroupHead[]} heads
+ * @property {string[]|null} b64
  */
 
 /**
@@ -204,6 +214,7 @@
  * @property {number} version
  * @property {number} count
  * @property {number} starts
+ * @property {string[]|null} b64
  */
 
 /**
@@ -229,6 +240,7 @@
  * @property {number|null} image
  * @property {string|null} mime
  * @property {string|null} broken
+ * @property {string[]|null} b64
  */
 
 /**
@@ -273,6 +285,7 @@
  * @typedef {object} SelectionChanged
  * @property {"selection"} type
  * @property {number} count
+ * @property {number} revision
  * @property {string[]} added
  * @property {string[]} removed
  * @property {boolean} reset
@@ -284,6 +297,13 @@
  * @property {"done"} type
  * @property {Ack|null} ack
  * @property {string|null} message
+ */
+
+/**
+ * @typedef {object} Snapshot
+ * @property {GridState} state
+ * @property {PageReply|null} page
+ * @property {number} px
  */
 
 /**

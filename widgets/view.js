@@ -8,6 +8,7 @@ import { Header } from "./header.js";
 import { Cursor, keyCommand } from "./keys.js";
 import { columns, contentTop, FIELD_H, Layout, MAX_SCROLL_PX, PAD, scrollTopFor } from "./layout.js";
 import { Sidebar } from "./sidebar.js";
+import { STATIC_WAIT_MS, StaticRows } from "./snapshot.js";
 import { TileView } from "./tiles.js";
 
 /** @typedef {import("./protocol.js").Model} Model */
@@ -15,7 +16,7 @@ import { TileView } from "./tiles.js";
 /** @typedef {import("./protocol.js").Constants} Constants */
 /** @typedef {import("./pages.js").PageStore} PageStore */
 /** @typedef {{ store: PageStore, views: Set<(changed: string) => void>,
- *              ranges: Map<number, [number, number]> }} Shared */
+ *              ranges: Map<number, [number, number]>, heard: boolean }} Shared */
 
 const MAX_HEIGHT = 560; // scroller height cap (px)
 const MIN_HEIGHT_WITH_SIDEBAR = 320;
@@ -52,6 +53,8 @@ export class GridView {
     this.laid = null;
     /** @type {Int32Array|null} the last group starts known: drawn until a new version's come */
     this.lastStarts = null;
+    /** @type {StaticRows|null} the saved snapshot, drawn while no kernel answers */
+    this.static = null;
 
     const { min_tile: min, max_tile: max } = this.constants;
     this.header = new Header(
@@ -115,9 +118,12 @@ export class GridView {
     }
     this.scheduleDraw();
     this.expanded.follow();
+    this.staticTimer = shared.heard ? 0 : window.setTimeout(() => this.goStatic(), STATIC_WAIT_MS);
   }
 
   dispose() {
+    clearTimeout(this.staticTimer);
+    if (this.static) this.static.dispose();
     for (const [event, fn] of this.listeners) this.model.off(event, fn);
     this.shared.views.delete(this.onStore);
     this.shared.ranges.delete(this.id);
@@ -130,7 +136,7 @@ export class GridView {
 
   // ---- layout and drawing ---------------------------------------------------------------
   tileSize() {
-    const size = Number(this.model.get("tile_size")) || 128;
+    const size = this.static ? this.static.px : Number(this.model.get("tile_size")) || 128;
     return Math.max(this.constants.min_tile, Math.min(this.constants.max_tile, size));
   }
 
@@ -147,7 +153,7 @@ export class GridView {
     const last = this.lastStarts;
     const fits = last !== null && last.length > 0 && last[last.length - 1] < state.length;
     const starts = current === undefined && fits ? last : current;
-    const n = starts === undefined ? 0 : state.length || 0;
+    const n = starts === undefined ? 0 : this.static ? this.static.rows : state.length || 0;
     const shape = starts ? `${starts.length}:${starts === current}` : "-";
     const key = `${n}:${cols}:${size}:${fieldH}:${state.version}:${shape}`;
     if (!this.laid || this.laid.key !== key) {
@@ -164,14 +170,15 @@ export class GridView {
     this.frame = 0;
     const { store, tiles, cursor } = this;
     const lay = this.layout();
-    const least = this.sidebarOpen ? MIN_HEIGHT_WITH_SIDEBAR : 0;
+    const least = this.sidebarOpen && !this.static ? MIN_HEIGHT_WITH_SIDEBAR : 0;
     const content = Math.max(lay.total, lay.n ? lay.rowH : 40);
     const height = Math.max(least, Math.min(MAX_HEIGHT, content));
     tiles.el.style.height = `${height}px`;
     this.sidebar.el.style.height = `${height}px`;
     this.root.style.setProperty("--fol-tile", `${this.tileSize()}px`);
     this.root.classList.toggle("fol-has-field", Boolean(this.model.get("tile_field")));
-    const range = tiles.draw(lay, store, cursor.focus);
+    const range = tiles.draw(lay, this.static ? this.static.store : store, cursor.focus);
+    if (this.static) return; // nothing to ask: no kernel answers
     this.shared.ranges.set(this.id, range);
     store.evict([...this.shared.ranges.values()]);
     for (const msg of store.requestPages(range[0], range[1])) this.model.send(msg);
@@ -202,6 +209,7 @@ export class GridView {
   // ---- gestures ---------------------------------------------------------------------------
   /** @param {object} content */
   send(content) {
+    if (this.static) return; // a picture: nobody to tell
     this.model.send(this.store.gesture(content));
     clearTimeout(this.ackTimer);
     this.ackTimer = window.setTimeout(() => this.updateHeader(), ACK_WAIT_MS);
@@ -235,6 +243,7 @@ export class GridView {
 
   /** @param {number} index */
   openAt(index) {
+    if (this.static) return;
     const row = this.store.row(index);
     this.cursor.focus = index;
     if (row) this.expanded.setOpen(row.id);
@@ -367,12 +376,20 @@ export class GridView {
     this.header.update(this.state, {
       tileSize: this.tileSize(),
       sidebarOpen: this.sidebarOpen,
-      status: waiting ? "waiting for the kernel\u2026" : this.store.notice || "",
+      status: this.static
+        ? this.static.status()
+        : waiting
+          ? "waiting for the kernel\u2026"
+          : this.store.notice || "",
     });
   }
 
   // ---- model and store events -------------------------------------------------------------
   onState() {
+    if (this.static) {
+      this.goLive(); // Python changed the state: a kernel is there after all
+      return;
+    }
     const before = this.state;
     this.state = stateOf(this.model);
     if (this.state.view_serial !== before.view_serial) {
@@ -391,19 +408,66 @@ export class GridView {
     const { state, store } = this;
     if (state.grouped && store.starts() === undefined && this.groupsAsked !== state.version) {
       this.groupsAsked = state.version;
-      this.model.send(store.request("groups", {}));
+      this.model.send(store.request("groups", { inline: store.inline }));
     }
   }
 
-  /** @param {string} changed what the store took in (see PageStore.receive) */
+  /** No message from Python yet: draw the snapshot saved with the widget state, if any. */
+  goStatic() {
+    if (this.shared.heard || this.static) return;
+    this.static = StaticRows.of(this.model);
+    if (this.static && !this.static.rows) {
+      // an empty view asks Python nothing, so silence proves no absence: draw nothing static
+      this.static.dispose();
+      this.static = null;
+    }
+    if (!this.static) return;
+    this.state = this.static.state;
+    this.expanded.hide();
+    this.sidebar.el.hidden = true;
+    this.root.classList.add("fol-static-mode");
+    this.updateHeader();
+    this.scheduleDraw();
+  }
+
+  /** Python answered after all: draw the live rows. */
+  goLive() {
+    clearTimeout(this.staticTimer);
+    if (!this.static) return;
+    this.static.dispose();
+    this.static = null;
+    this.state = stateOf(this.model);
+    this.sidebar.el.hidden = !this.sidebarOpen;
+    this.root.classList.remove("fol-static-mode");
+    // whatever the snapshot showed, the live state is new to this view: start over on it
+    this.cursor.reset();
+    this.tiles.el.scrollTop = 0;
+    this.groupsAsked = -1;
+    this.askGroups();
+    this.expanded.follow();
+    this.updateHeader();
+    this.scheduleDraw();
+  }
+
+  /** @param {string} changed what the store took in (see PageStore.receive), or "live" */
   onStore(changed) {
     const { store, expanded } = this;
+    if (changed === "live") {
+      this.goLive();
+      return;
+    }
     if (changed === "reset") {
       const msg = store.requestFlags();
       if (msg) this.model.send(msg);
       return;
     }
     if (changed === "ack") this.updateHeader();
+    if (changed === "inline") {
+      // a reply lost its buffers and was dropped: ask again (pages: by drawing)
+      this.groupsAsked = -1;
+      this.askGroups();
+      expanded.retry();
+    }
     if (changed === "rows" && expanded.open) {
       const row = store.row(expanded.index);
       if (row && row.id === expanded.id) expanded.setSelected(row.selected);

@@ -10,15 +10,12 @@ changed. Samples deleted from the dataset leave their groups the same way (:meth
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from fo_lite.brain import groups as fog
 from fo_lite.brain.persist import dataset_of
-
-if TYPE_CHECKING:
-    from fo_lite.core.collection import SampleCollection
 
 __all__ = ["ReviewDecisions"]
 
@@ -38,7 +35,7 @@ class ReviewDecisions:
     _kept_choice: set[str]
     _excluded: set[str]
     _gone: np.ndarray
-    _seen: tuple[int, int | None]
+    _seen: int  # the collection's revision when deletions were last looked for
     _groups: list[list[int]]
     _labels: list[int]
     _by_label: dict[int, list[int]]
@@ -146,21 +143,22 @@ class ReviewDecisions:
     def _sync(self) -> None:
         """Samples deleted from the dataset since the last call leave their groups, as if
         excluded (and as loading the run again would drop them): ``duplicate_ids`` never
-        names a deleted sample. Checked when the dataset's size changed, O(1) otherwise."""
+        names a deleted sample. Checked when the dataset changed, and then only for the rows
+        in groups or excluded (a deletion elsewhere changes no group)."""
         samples = self._samples
-        seen = (samples.revision, None)
-        if seen[0] == self._seen[0]:
+        if samples.revision == self._seen:
             return
-        seen = (seen[0], dataset_size(samples))
-        if seen[1] == self._seen[1]:
-            self._seen = seen
-            return
-        self._seen = seen
-        alive = dataset_of(samples).positions_of(self._ids) >= 0
-        newly = np.flatnonzero(~alive & ~self._gone)
+        watched = self._group_of >= 0
+        watched[[self._pos[i] for i in self._excluded]] = True
+        watched &= ~self._gone
+        rows = np.flatnonzero(watched)
+        ids = self._ids
+        alive = dataset_of(samples).positions_of([ids[r] for r in rows]) >= 0
+        newly = rows[~alive]
         if len(newly):
             self._gone[newly] = True
             self._write_fields(self._regroup_rows(newly))
+        self._seen = samples.revision  # after the writes: they are not deletions
 
     def _row(self, sample_id: str) -> int:
         row = self._pos.get(sample_id) if isinstance(sample_id, str) else None
@@ -249,8 +247,3 @@ def _id_list(sample_ids: str | Iterable[str]) -> list[str]:
     if isinstance(sample_ids, str):
         return [sample_ids]
     return [getattr(s, "id", s) for s in sample_ids]
-
-
-def dataset_size(samples: SampleCollection) -> int:
-    """Samples in the dataset of ``samples`` (a dataset or a view of one): O(1)."""
-    return len(dataset_of(samples))

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from fo_lite.brain import groups as fog
-from fo_lite.brain.decisions import ReviewDecisions, dataset_size
+from fo_lite.brain.decisions import ReviewDecisions
 from fo_lite.brain.keep import KeepRule, check_keep, choose_kept
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ class NearDuplicateIndex(ReviewDecisions):
         self._excluded_by_group: dict[int, list[int]] = {}
         # samples deleted from the dataset since: they leave their groups (see _sync)
         self._gone = np.zeros(len(self._ids), dtype=bool)
-        self._seen = (samples.revision, dataset_size(samples))
+        self._seen = samples.revision
         self._thresh = check_thresh(self.config.get("threshold", 0.0) if thresh is None else thresh)
         self._regroup()
 

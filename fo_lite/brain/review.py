@@ -37,9 +37,10 @@ if TYPE_CHECKING:
 
 __all__ = ["DuplicateReview"]
 
-KEPT_MARKER = "kept"
-EXCLUDED_NOTE = "not a duplicate"
+KEPT_MARKER = "kept"  # the badge on each group's kept sample
+EXCLUDED_NOTE = "not a duplicate"  # the note under a sample taken out of its group
 SELECT, KEEP, EXCLUDE, INCLUDE = "select-duplicates", "keep", "exclude", "include"
+# a group header's buttons: action name -> button text
 ACTIONS = {
     SELECT: "Select duplicates",
     KEEP: "Keep selected",
@@ -63,6 +64,7 @@ class DuplicateReview(Decorations):
         return f"DuplicateReview({self.index!r})"
 
     def tiles(self, ids: list[str]) -> list[TileExtra | None]:
+        """The kept sample's badge, each duplicate's distance, "not a duplicate" notes."""
         out: list[TileExtra | None] = []
         for role in self.index.roles(ids):
             if role is None:
@@ -76,6 +78,7 @@ class DuplicateReview(Decorations):
         return out
 
     def group(self, path: str, value: Any, count: int) -> GroupExtra | None:
+        """A group header's note (its duplicates, those taken out) and its buttons."""
         number = _group_number(value)
         if number is None:
             return None
@@ -94,6 +97,7 @@ class DuplicateReview(Decorations):
     def group_action(
         self, session: Any, path: str, value: Any, ids: list[str], action: str
     ) -> str | None:
+        """Do a header button's action on group ``value``; a message for the header, if any."""
         number = _group_number(value)
         if number is None or action not in ACTIONS:
             raise ValueError(f"no review action {action!r} for group {value!r}")

@@ -13,6 +13,7 @@ subshell thread, and :meth:`GridController.receive` hands them to the home loop.
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -69,6 +70,10 @@ class GridController(Requests, Gestures):
         # (what a view's display replaced, the display) while a display_with view is shown
         self._display: tuple[Display, Display] | None = None
         self._push_wanted = False
+        self.selection_revision = 0  # changes of the selection so far
+        # a front end got a reply without its binary buffers (Colab has dropped them): from then
+        # on buffers travel as base64 text in the reply's "b64"
+        self.inline = False
         self._home_thread = threading.current_thread()
         try:
             self._home_loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
@@ -293,6 +298,9 @@ class GridController(Requests, Gestures):
                 self._done(msg, f"{type(exc).__name__}: {exc}")
 
     def _send(self, content: dict, buffers: list[bytes] | None = None) -> None:
+        if buffers and self.inline:
+            content = {**content, "b64": [base64.b64encode(b).decode("ascii") for b in buffers]}
+            buffers = None
         self.session.send(content, buffers)
 
     # -- answering gestures ---------------------------------------------------------------------
@@ -308,12 +316,14 @@ class GridController(Requests, Gestures):
 
     def _announce(self, change: Change, ack: Ack | None) -> None:
         if change:
+            self.selection_revision += 1
             self._publish_state(self.state())
         few = len(change) <= FEW_CHANGES
         self._send(
             {
                 "type": "selection",
                 "count": len(self.selection),
+                "revision": self.selection_revision,
                 "added": change.added if few else [],
                 "removed": change.removed if few else [],
                 "reset": not few,

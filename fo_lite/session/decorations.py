@@ -32,6 +32,8 @@ import weakref
 from collections.abc import Sequence
 from typing import Any, NamedTuple, TypedDict
 
+from fo_lite.session.text import field_problem
+
 
 class TileExtra(TypedDict, total=False):
     """What a tile shows besides its image: ``marker`` (a badge), ``note`` (a line of text)."""
@@ -90,6 +92,10 @@ def display_with(
     """
     if decorations is not None and not isinstance(decorations, Decorations):
         raise TypeError(f"decorations must be a Decorations or None, not {decorations!r:.80}")
+    if group_by is not None:  # checked now: a bad field must not fail the later assignment
+        problem = field_problem(view.get_field_schema(), "group_by", group_by, view.dataset.name)
+        if problem:
+            raise ValueError(problem)
     _displays.pop(view, None)  # the entry then lives as long as this view object
     _displays[view] = Display(group_by, decorations)
     return view

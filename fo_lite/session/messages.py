@@ -8,7 +8,9 @@ without more code.
 
 Conventions: a *request* carries a ``request_id`` (unique per front end, echoed in its one
 reply) and the ``version`` of the grid state it was made for; a *gesture* carries ``client`` and
-``seq``, echoed back as ``ack`` by the one message that answers it.
+``seq``, echoed back as ``ack`` by the one message that answers it. A request whose reply has
+binary buffers (page, groups, detail) carries ``inline``: once true, Python sends those buffers
+as base64 text in the reply's ``b64`` list instead (the fallback for hosts that drop buffers).
 """
 
 from __future__ import annotations
@@ -71,6 +73,15 @@ class GridState(TypedDict):
     group_by: str | None
 
 
+class SelectionSummary(TypedDict):
+    """The ``_selection`` trait, set by the front end (debounced) after the selection changed:
+    how many samples are selected and Python's ``revision`` of the selection, never the ids.
+    marimo re-runs the cells that read a widget only when its front end changes a trait."""
+
+    count: int
+    revision: int
+
+
 # -- grid -> Python: requests ------------------------------------------------------------------
 class PageRequest(TypedDict):
     """Rows ``[start, stop)`` of the shown rows; answered by :class:`PageReply`."""
@@ -80,6 +91,7 @@ class PageRequest(TypedDict):
     version: int
     start: int
     stop: int
+    inline: bool
 
 
 class FlagsRequest(TypedDict):
@@ -98,6 +110,7 @@ class GroupsRequest(TypedDict):
     type: Literal["groups"]
     request_id: str
     version: int
+    inline: bool
 
 
 class DetailRequest(TypedDict):
@@ -111,6 +124,7 @@ class DetailRequest(TypedDict):
     index: int | None
     width: int
     height: int
+    inline: bool
 
 
 class SidebarRequest(TypedDict):
@@ -244,7 +258,8 @@ class GroupHead(TypedDict):
 class PageReply(TypedDict):
     """Rows ``[start, stop)``: one list entry per row. ``thumbs[i]`` indexes the message's
     binary buffers (image bytes of type ``mimes[i]``) or is ``None`` with ``broken[i]`` the
-    reason. ``request_id`` is ``None`` for a page Python pushes unasked."""
+    reason. ``request_id`` is ``None`` for a page Python pushes unasked. ``b64``: the buffers
+    as base64 text (then the message has no binary buffers), or ``None``."""
 
     type: Literal["page"]
     request_id: str | None
@@ -263,6 +278,7 @@ class PageReply(TypedDict):
     marks: list[str | None]
     notes: list[str | None]
     heads: list[GroupHead]
+    b64: list[str] | None
 
 
 class GroupsReply(TypedDict):
@@ -273,6 +289,7 @@ class GroupsReply(TypedDict):
     version: int
     count: int
     starts: int
+    b64: list[str] | None
 
 
 class FlagsReply(TypedDict):
@@ -299,6 +316,7 @@ class DetailReply(TypedDict):
     image: int | None
     mime: str | None
     broken: str | None
+    b64: list[str] | None
 
 
 class SidebarField(TypedDict):
@@ -344,10 +362,13 @@ class Ack(TypedDict):
 
 class SelectionChanged(TypedDict):
     """The selection changed (or a selection gesture was handled). ``added``/``removed`` list
-    the ids that changed when there are few; ``reset`` means many did: re-ask flags."""
+    the ids that changed when there are few; ``reset`` means many did: re-ask flags.
+    ``revision`` counts the changes of the selection (the front end echoes it in
+    :class:`SelectionSummary`)."""
 
     type: Literal["selection"]
     count: int
+    revision: int
     added: list[str]
     removed: list[str]
     reset: bool
@@ -360,6 +381,16 @@ class Done(TypedDict):
     type: Literal["done"]
     ack: Ack | None
     message: str | None
+
+
+class Snapshot(TypedDict):
+    """The ``_snapshot`` trait, set when the grid is displayed: what a grid with no kernel
+    behind it draws (a notebook saved with its widget state): the ``state`` and the first rows
+    (``page``, thumbnails of ``px`` pixels inline in ``b64``) as they were then."""
+
+    state: GridState
+    page: PageReply | None
+    px: int
 
 
 OUTGOING = (

@@ -35,9 +35,10 @@ def build_page(
     executor: Executor | None = None,
     groups: Groups | None = None,
     decorations: Decorations | None = None,
+    px: int | None = None,
 ) -> tuple[PageReply, list[bytes]]:
     """The reply to a page request (``request_id`` None: set it before sending) and its
-    thumbnails as binary buffers."""
+    thumbnails (at most ``px`` pixels a side; default: the cache's) as binary buffers."""
     stop = min(stop, start + MAX_PAGE)
     schema = collection.get_field_schema()
     label_path = resolve_field(schema, label_field)
@@ -47,7 +48,7 @@ def build_page(
     ids = rows["id"]
     n = len(ids)
     none = [None] * n
-    images = thumbs.get_many(rows["filepath"], executor=executor)
+    images = thumbs.get_many(rows["filepath"], px=px, executor=executor)
     buffers: list[bytes] = []
     thumb_index: list[int | None] = []
     for image in images:
@@ -77,6 +78,7 @@ def build_page(
         "marks": [format_value((e or {}).get("marker"), 40) for e in extras],
         "notes": [format_value((e or {}).get("note")) for e in extras],
         "heads": groups.heads(start, start + n, decorations) if groups is not None else [],
+        "b64": None,
     }
     return reply, buffers
 
@@ -159,6 +161,7 @@ def build_detail(
         "image": 0 if image.ok else None,
         "mime": image.mime,
         "broken": image.reason,
+        "b64": None,
     }
     return reply, ([image.data] if image.ok else [])  # type: ignore[list-item]
 

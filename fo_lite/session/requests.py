@@ -20,6 +20,7 @@ class Requests:
 
     session: Any
     version: int
+    inline: bool
     _shown: Any
     _groups: Any
 
@@ -34,6 +35,7 @@ class Requests:
 
     def page(self, msg: dict) -> None:
         start, stop = span(msg)
+        self.inline = self.inline or msg["inline"]
         if self._current(msg):
             self._grid_seen = True
             self._send_page(start, stop, msg["request_id"])
@@ -64,6 +66,7 @@ class Requests:
             self._send(dict(reply, request_id=msg["request_id"]))
 
     def groups(self, msg: dict) -> None:
+        self.inline = self.inline or msg["inline"]
         if self._current(msg):
             self._send_groups(msg["request_id"])
 
@@ -76,10 +79,12 @@ class Requests:
             "version": self.version,
             "count": count,
             "starts": 0,
+            "b64": None,
         }
         self._send(reply, [groups.starts_bytes() if groups is not None else b""])
 
     def detail(self, msg: dict) -> None:
+        self.inline = self.inline or msg["inline"]
         dataset, version = self.session.dataset, self.sync_version()
         sample_id = msg["id"]
         if dataset is None:

@@ -7,6 +7,7 @@ shapes are in :mod:`fo_lite.session.messages`; the front end is ``widgets/grid.j
 from __future__ import annotations
 
 import logging
+import sys
 import uuid
 from collections.abc import Iterable
 from concurrent.futures import Executor
@@ -22,7 +23,7 @@ from fo_lite.session import esm, snapshot
 from fo_lite.session.controller import GridController
 from fo_lite.session.decorations import Decorations
 from fo_lite.session.messages import CONSTANTS, MAX_TILE, MIN_TILE, GridState
-from fo_lite.session.text import kind_name, resolve_field
+from fo_lite.session.text import field_problem
 from fo_lite.session.thumbnails import ThumbnailCache
 
 logger = logging.getLogger("fo_lite.session")
@@ -82,6 +83,12 @@ class Session(anywidget.AnyWidget):
 
     _constants = traitlets.Dict(dict(CONSTANTS)).tag(sync=True)  # crosses once
     _state = traitlets.Dict({}).tag(sync=True)  # a GridState
+    _snapshot = traitlets.Dict({}).tag(sync=True)  # a Snapshot, for a grid with no kernel
+    # a SelectionSummary the front end sets, so marimo re-runs the cells that read the grid
+    _selection = traitlets.Dict(
+        {"count": 0, "revision": 0},
+        per_key_traits={"count": traitlets.Int(), "revision": traitlets.Int()},
+    ).tag(sync=True)
 
     def __init__(
         self,
@@ -142,11 +149,49 @@ class Session(anywidget.AnyWidget):
         self._grid.refresh()
 
     def show(self) -> None:
-        """Display the grid (again) in the current cell's output."""
+        """Display the grid (again) in the current cell's output: Jupyter, Voila or marimo."""
+        marimo = _marimo()
+        if marimo is not None:
+            marimo.output.append(self)  # shown by marimo's anywidget formatter
+            return
         from IPython.display import display
 
         display(self)
+
+    def _ipython_display_(self, **kwargs: Any) -> None:
+        """``display(session)``: the live grid, its first rows pushed, then a static snapshot
+        as an output of its own for readers without a kernel (see :mod:`.snapshot`)."""
+        from IPython.display import display
+
+        bundle = self._repr_mimebundle_()
+        if bundle is None:
+            return
+        data, metadata = bundle
+        display(data, metadata=metadata, raw=True)
         self._grid.displayed()
+        html = self._take_snapshot()
+        if html is not None:
+            display({"text/html": html}, raw=True)
+
+    def _take_snapshot(self) -> str | None:
+        """Set ``_snapshot`` to what the grid shows now and return the same rows as static HTML
+        (None, with a warning, when they cannot be read: the live grid shows regardless)."""
+        grid = self._grid
+        try:
+            snap, html = snapshot.take(
+                grid.shown,
+                grid.state(),
+                grid.selection,
+                label_field=self.label_field,
+                tile_field=self.tile_field,
+                thumbs=grid.thumbs,
+                decorations=self.decorations,
+            )
+        except Exception as exc:
+            logger.warning("fo_lite dashboard: no static snapshot: %s: %s", type(exc).__name__, exc)
+            return None
+        self._snapshot = dict(snap)
+        return html
 
     def __repr__(self) -> str:
         state = self._state
@@ -157,25 +202,6 @@ class Session(anywidget.AnyWidget):
             state.get("selected_count", 0),
             self.tile_field,
         )
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if bundle is None:
-            return None
-        data, metadata = bundle
-        data["text/plain"] = repr(self)
-        try:
-            data["text/html"] = snapshot.snapshot_html(
-                self._grid.shown,
-                self._state.get("dataset_name", ""),
-                self._grid.selection,
-                self._state.get("selected_count", 0),
-                self.label_field,
-                self._grid.thumbs,
-            )
-        except Exception as exc:  # the live widget must display even if the snapshot fails
-            logger.warning("fo_lite dashboard: no static snapshot: %s: %s", type(exc).__name__, exc)
-        return data, metadata
 
     def _set_state(self, state: GridState) -> None:
         self._state = dict(state)
@@ -219,15 +245,9 @@ class Session(anywidget.AnyWidget):
         value, name = proposal["value"], proposal["trait"].name
         if value and self.dataset is not None:
             schema = self.dataset.get_field_schema()
-            path = resolve_field(schema, value)
-            if path is None or (
-                name == "group_by" and kind_name(schema.get(path)).startswith("List")
-            ):
-                kind = "a field" if name == "tile_field" else "a field to group by (not a list)"
-                raise ValueError(
-                    f"{name} {value!r} is not {kind} of dataset {self.dataset.name!r}; "
-                    f"choose one of {sorted(schema)}"
-                )
+            problem = field_problem(schema, name, value, self.dataset.name)
+            if problem:
+                raise ValueError(problem)
         return value or None
 
     @traitlets.validate("expanded")
@@ -285,6 +305,16 @@ def as_ids(value: Any) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
+def _marimo() -> Any:
+    """The marimo module when this runs in a marimo notebook or app, else None (marimo is
+    never imported here: an app has imported it already)."""
+    marimo = sys.modules.get("marimo")
+    try:
+        return marimo if marimo is not None and marimo.running_in_notebook() else None
+    except Exception:  # an unexpected marimo: behave as outside it
+        return None
+
+
 def launch_dashboard(dataset: Any = None, view: Any = None, **kwargs: Any) -> Session:
     """Show the dashboard grid in this cell's output and return its :class:`Session`.
 
@@ -299,8 +329,15 @@ def launch_dashboard(dataset: Any = None, view: Any = None, **kwargs: Any) -> Se
     as the last line of a cell shows the grid twice. Keyword arguments go to :class:`Session`
     (``tile_field``, ``tile_size``, ``label_field``, ``group_by``, ``executor`` for parallel
     thumbnails).
+
+    In marimo the grid shows too; to re-run cells on clicks, name it for marimo in another cell,
+    ``grid = mo.ui.anywidget(session)``, and read ``grid.value`` where ``session.selected`` is
+    read (docs/frontends.md).
     """
     session = Session(dataset=dataset, view=view, **kwargs)
+    if _marimo() is not None:
+        session.show()
+        return session
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - plain Python without IPython

@@ -1,9 +1,17 @@
-"""What a session shows without a live kernel: a text summary and a static HTML snapshot.
+"""What a session shows without a live kernel: a text summary and a static snapshot.
 
-A saved notebook opened on GitHub or nbviewer cannot run the widget; its display bundle still
-holds ``text/plain`` (the summary) and ``text/html`` (the first page of the grid with small
-inline thumbnails). Both are deterministic (no memory addresses, no random ids) so saved
-notebooks and nbval stay stable. Every text from data is HTML-escaped.
+A saved notebook opened on GitHub or nbviewer, or exported by nbconvert, cannot run the widget.
+For those readers a display of the grid leaves three things (``Session._ipython_display_``):
+
+- the widget's ``text/plain``: the summary (:func:`summary_text`);
+- a ``text/html`` output of its own after the grid: the first rows with small inline thumbnails
+  (:func:`snapshot_html`), hidden by the grid's stylesheet wherever the live grid runs;
+- the synced ``_snapshot`` trait (:class:`~fo_lite.session.messages.Snapshot`): the same rows as a
+  page the grid draws when no kernel answers, for a notebook saved with its widget state, where
+  nbconvert shows the widget instead of the other formats of its output.
+
+The texts are deterministic (no memory addresses, no random ids) so saved notebooks and nbval
+stay stable. Every text from data is HTML-escaped.
 """
 
 from __future__ import annotations
@@ -14,7 +22,10 @@ import re
 from collections.abc import Container
 from typing import Any
 
-from fo_lite.session.text import format_value, resolve_field
+from fo_lite.session import pages
+from fo_lite.session.decorations import Decorations
+from fo_lite.session.messages import GridState, PageReply, Snapshot
+from fo_lite.session.text import format_value
 from fo_lite.session.thumbnails import ThumbnailCache
 
 SNAPSHOT_TILES = 24
@@ -69,48 +80,77 @@ def summary_text(
     return "\n".join(lines)
 
 
-def snapshot_html(
+def take(
     collection: Any,
-    name: str,
+    state: GridState,
     selected: Container[str],
-    selected_count: int,
+    *,
     label_field: str | None,
+    tile_field: str | None,
     thumbs: ThumbnailCache,
-    limit: int = SNAPSHOT_TILES,
-    px: int = SNAPSHOT_PX,
+    decorations: Decorations | None = None,
+) -> tuple[Snapshot, str]:
+    """What a reader without a kernel sees of a grid showing ``collection`` (its rows in order)
+    in ``state``: the ``_snapshot`` trait (the state and the first :data:`SNAPSHOT_TILES` rows,
+    thumbnails of :data:`SNAPSHOT_PX` pixels as base64 text) and the same rows as static HTML.
+    The rows are read once, through :func:`fo_lite.session.pages.build_page`."""
+    page: PageReply | None = None
+    if collection is not None:
+        page, buffers = pages.build_page(
+            collection,
+            0,
+            SNAPSHOT_TILES,
+            version=state["version"],
+            selected=selected,
+            label_field=label_field,
+            tile_field=tile_field,
+            thumbs=thumbs,
+            decorations=decorations,
+            px=SNAPSHOT_PX,
+        )
+        page["b64"] = [base64.b64encode(b).decode("ascii") for b in buffers]
+    html_text = snapshot_html(
+        page, state["dataset_name"], state["length"], state["selected_count"], SNAPSHOT_PX
+    )
+    return {"state": state, "page": page, "px": SNAPSHOT_PX}, html_text
+
+
+def snapshot_html(
+    page: PageReply | None, name: str, length: int, selected_count: int, px: int = SNAPSHOT_PX
 ) -> str:
-    """A static HTML picture of the first ``limit`` rows of ``collection`` (inline JPEGs)."""
+    """A static HTML picture of a page of rows whose thumbnails are inline (``page["b64"]``).
+
+    Its class ``fol-static`` is hidden by the grid's stylesheet: wherever the live grid runs the
+    picture is not shown, and where it cannot (no kernel, no widget code) it is all there is."""
     esc = html.escape
-    length = len(collection) if collection is not None else 0
     header = (
         f"<div><strong>fo_lite dashboard</strong> &mdash; {esc(name or '(no dataset)')}"
         f" &mdash; {esc(counts_text(length, selected_count))}"
         " <em>(static snapshot; run the notebook for the live grid)</em></div>"
     )
     tiles: list[str] = []
-    if collection is not None:
-        label_path = resolve_field(collection.get_field_schema(), label_field)
-        rows = collection.rows(0, limit, ["filepath", *([label_path] if label_path else [])])
-        labels = rows[label_path] if label_path else [None] * len(rows["id"])
-        for sample_id, label, path in zip(rows["id"], labels, rows["filepath"], strict=True):
-            tiles.append(_tile(thumbs.get(path, px=px), label, sample_id in selected, px))
+    if page is not None:
+        inline = page["b64"] or []
+        for i, label in enumerate(page["labels"]):
+            b = page["thumbs"][i]
+            src = f"data:{page['mimes'][i]};base64,{inline[b]}" if b is not None else None
+            tiles.append(_tile(src, page["broken"][i], label, page["selected"][i], px))
     more = length - len(tiles)
     footer = f"<div><em>&hellip; and {more:,} more</em></div>" if more > 0 else ""
-    return f'<div class="fol-snapshot">{header}<div>{"".join(tiles)}</div>{footer}</div>'
+    return f'<div class="fol-snapshot fol-static">{header}<div>{"".join(tiles)}</div>{footer}</div>'
 
 
-def _tile(thumb: Any, label: Any, chosen: bool, px: int) -> str:
+def _tile(src: str | None, broken: str | None, label: Any, chosen: bool, px: int) -> str:
     esc = html.escape
-    if thumb.ok:
-        src = base64.b64encode(thumb.data).decode("ascii")
+    if src is not None:
         image = (
-            f'<img src="data:{thumb.mime};base64,{src}" alt="" '
+            f'<img src="{esc(src)}" alt="" '
             f'style="width:{px}px;height:{px}px;object-fit:contain;display:block">'
         )
     else:
         image = (
             f'<div style="width:{px}px;height:{px}px;font-size:9px;overflow:hidden">'
-            f"{esc(thumb.reason or '')}</div>"
+            f"{esc(broken or '')}</div>"
         )
     border = "2px solid #1976d2" if chosen else "1px solid #ccc"
     caption = esc(format_value(label, 40) or "")

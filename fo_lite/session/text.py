@@ -76,3 +76,15 @@ def resolve_field(schema: dict[str, str], field: str | None) -> str | None:
     if rest and is_label_kind(schema.get(root, "")):
         return field
     return None
+
+
+def field_problem(schema: dict[str, Any], trait: str, value: str, dataset_name: str) -> str | None:
+    """Why ``value`` cannot be the session's ``trait`` (``tile_field`` or ``group_by``) for a
+    dataset of this schema, or None when it can."""
+    path = resolve_field(schema, value)
+    if path is not None and not (
+        trait == "group_by" and kind_name(schema.get(path)).startswith("List")
+    ):
+        return None
+    kind = "a field" if trait == "tile_field" else "a field to group by (not a list)"
+    return f"{trait} {value!r} is not {kind} of dataset {dataset_name!r}; choose one of {sorted(schema)}"

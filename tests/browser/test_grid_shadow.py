@@ -33,10 +33,11 @@ def mount(browser):
     source = esm.bundle(REPO / "widgets" / "grid.js")
     css = (REPO / "widgets" / "grid.css").read_text()
 
-    def mount(n: int, group_size: int = 0):
+    def mount(n: int, group_size: int = 0, wait: bool = True, **opts):
         page.set_content("<!doctype html><body></body>")
-        page.evaluate(MOUNT, [source, css, {"n": n, "groupSize": group_size}])
-        expect(page.locator(".fol-tile[data-index='0'][data-id]")).to_be_visible()
+        page.evaluate(MOUNT, [source, css, {"n": n, "groupSize": group_size, **opts}])
+        if wait:
+            expect(page.locator(".fol-tile[data-index='0'][data-id]")).to_be_visible()
         return page
 
     yield mount
@@ -163,3 +164,28 @@ def test_a_million_rows_in_group_bands_stay_virtualized(mount):
     # a band is one group: its tiles sit between its header and the next one
     box = heads.filter(has_text="group 99999").bounding_box()
     assert last.bounding_box()["y"] > box["y"]
+
+
+def test_a_kernel_answering_after_the_snapshot_shows_the_live_grouped_view(mount):
+    """No answer for 2 s: the saved snapshot is drawn and says so. Then Python answers with a
+    new, grouped state: the grid goes live on it, asks for its groups and draws the bands."""
+    page = mount(200, group_size=20, snapshot=True, silent=True, flatFirst=True, wait=False)
+    root = page.locator(".fol-root")
+    expect(root).to_contain_text("static snapshot (the first 24)", timeout=5000)
+    expect(page.locator(".fol-tile")).to_have_count(24)
+    assert page.locator(".fol-head").count() == 0
+    page.evaluate("window.__fake.wake({version: 2, view_serial: 2, grouped: true, group_by: 'g'})")
+    expect(root).not_to_contain_text("static snapshot")
+    expect(page.locator(".fol-head").first).to_contain_text("group 0")
+    sent = page.evaluate("window.__fake.sent.map((m) => m.type)")
+    assert "groups" in sent, sent
+    page.locator(".fol-tile[data-index='3']").click()
+    poll(lambda: page.evaluate("window.__fake.selected.size"), lambda k: k == 1, what="the click")
+
+
+def test_an_empty_view_does_not_turn_into_a_snapshot(mount):
+    """An empty view asks Python nothing, so a quiet kernel is no sign of its absence."""
+    page = mount(0, snapshot=True, wait=False)
+    expect(page.locator(".fol-header")).to_be_visible()
+    page.wait_for_timeout(2600)  # past the snapshot's wait
+    expect(page.locator(".fol-root")).not_to_contain_text("static snapshot")

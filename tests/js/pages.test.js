@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { PageStore } from "../../widgets/pages.js";
+import { buffersWanted, fromBase64, PageStore } from "../../widgets/pages.js";
 
 /** A store whose image URLs are counted, so leaks show. */
 function makeStore(opts = {}) {
@@ -269,4 +269,51 @@ test("with the same rows, the previous version's rows show until the new pages c
   store.setVersion(3);
   assert.equal(store.row(13), undefined, "a new view keeps nothing");
   assert.equal(live.size, 0);
+});
+
+test("a reply without the buffers it names is dropped and asked again inline", () => {
+  // Colab's widget manager has dropped custom messages' binary buffers
+  const { store, live } = makeStore();
+  store.setVersion(1);
+  const [ask] = store.requestPages(0, 10);
+  assert.equal(ask.inline, false, "binary buffers first");
+  const { msg } = page(1, 0, 10, ask.request_id);
+  assert.equal(store.receive(msg, []), "inline");
+  assert.equal(store.row(0), undefined, "no row without its image");
+  assert.equal(live.size, 0);
+  const [again] = store.requestPages(0, 10);
+  assert.deepEqual([again.start, again.inline], [0, true], "the page is asked again, inline");
+  // Python answers with the bytes as base64 text and no buffers
+  const inline = page(1, 0, 10, again.request_id).msg;
+  /** @type {Array<[number[], string]>} */
+  const made = [];
+  store.makeUrl = (buffer, mime) => {
+    made.push([[...buffer], mime]);
+    return `blob:${made.length}`;
+  };
+  store.receive({ ...inline, b64: inline.ids.map(() => "/9j/4A==") }, []);
+  assert.equal(store.row(9)?.url, "blob:10");
+  assert.deepEqual(made[0], [[0xff, 0xd8, 0xff, 0xe0], "image/jpeg"]);
+});
+
+test("a pushed page without its buffers is dropped; groups and detail name theirs too", () => {
+  const { store } = makeStore();
+  store.setVersion(1);
+  assert.equal(store.receive(page(1, 0, 10).msg, []), "inline");
+  assert.equal(store.row(0), undefined);
+  assert.equal(store.inline, true);
+  const noImages = { ...page(1, 0, 10).msg, thumbs: Array(10).fill(null) };
+  assert.equal(buffersWanted(noImages), 0, "broken images name no buffer");
+  assert.equal(buffersWanted({ type: "groups", count: 0, starts: 0 }), 0);
+  assert.equal(buffersWanted({ type: "groups", count: 3, starts: 0 }), 1);
+  assert.equal(buffersWanted({ type: "detail", image: 0 }), 1);
+  assert.equal(buffersWanted({ type: "detail", image: null }), 0);
+  assert.equal(buffersWanted({ type: "selection" }), 0);
+  const starts = new Uint8Array([0, 0, 0, 0, 5, 0, 0, 0]);
+  const b64 = Buffer.from(starts).toString("base64");
+  const ask = store.request("groups", { inline: store.inline });
+  const reply = { type: "groups", request_id: ask.request_id, version: 1, count: 2, starts: 0 };
+  store.receive({ ...reply, b64: [b64] }, []);
+  assert.deepEqual([...(store.starts() || [])], [0, 5], "inline group starts read as int32");
+  assert.deepEqual([...fromBase64("AAEC/w==")], [0, 1, 2, 255]);
 });
