@@ -144,7 +144,7 @@ def _tile(src: str | None, broken: str | None, label: Any, chosen: bool, px: int
     esc = html.escape
     if src is not None:
         image = (
-            f'<img src="{esc(src)}" alt="" '
+            f'<img src="{esc(src)}" alt="" loading="lazy" decoding="async" '
             f'style="width:{px}px;height:{px}px;object-fit:contain;display:block">'
         )
     else:
