@@ -135,8 +135,10 @@ class ReviewDecisions:
         self._review_changed(rows)
 
     def _review_changed(self, rows: list[int]) -> None:
+        """After a decision (each starts with :meth:`_sync`): regroup, write, save."""
         if rows:
             self._write_fields(self._regroup_rows(np.asarray(rows, dtype=np.int64)))
+            self._seen = self._samples.revision  # our own writes are no deletions
         if self.brain_key is not None:
             self.save()
 
