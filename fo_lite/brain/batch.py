@@ -23,7 +23,8 @@ __all__ = ["ChunkResult", "hash_chunk"]
 
 @dataclass
 class ChunkResult:
-    """One chunk's results, rows in input order starting at ``start``.
+    """One chunk's results, rows in input order starting at ``start`` (from
+    :func:`fo_lite.brain.runner.run`: every file's, from 0).
 
     ``bits``: ``(n, b)`` bool, the perceptual hash asked for; ``variants``: ``(n, 100)``
     uint64 codes of the cropped variants (column 0 uncropped), only when asked for; the other

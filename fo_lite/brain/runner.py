@@ -21,7 +21,6 @@ import warnings
 from collections.abc import Sequence
 from concurrent.futures import Executor, Future, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -30,26 +29,12 @@ from fo_lite.brain.batch import ChunkResult, hash_chunk
 from fo_lite.brain.decode import THUMB
 from fo_lite.brain.variants import VARIANTS
 
-__all__ = ["PROCESS_THRESHOLD", "Hashed", "run"]
+__all__ = ["PROCESS_THRESHOLD", "run"]
 
 #: from this many files on, the default is worker processes rather than this process
 PROCESS_THRESHOLD = 2000
 #: show a progress bar by default from this many files on
 PROGRESS_THRESHOLD = 1000
-
-
-@dataclass
-class Hashed:
-    """Every file's results, in input order (see :class:`fo_lite.brain.batch.ChunkResult`)."""
-
-    ok: np.ndarray
-    file_hashes: list[str | None]
-    bits: np.ndarray
-    thumbs: np.ndarray | None
-    variants: np.ndarray | None
-    stds: np.ndarray
-    colours: np.ndarray
-    failed: list[tuple[int, str, str]]
 
 
 def check_workers(num_workers: object) -> None:
@@ -69,12 +54,14 @@ def run(
     executor: Executor | None = None,
     progress: bool | None = None,
     desc: str = "Hashing images",
-) -> Hashed:
-    """Decode and hash every path; see the module docstring for where the work runs."""
+) -> ChunkResult:
+    """Decode and hash every path (one result from row 0); see the module docstring for
+    where the work runs."""
     check_workers(num_workers)
     n = len(paths)
     bits_per = hash_size * hash_size
-    out = Hashed(
+    out = ChunkResult(
+        start=0,
         ok=np.zeros(n, dtype=bool),
         file_hashes=[None] * n,
         bits=np.zeros((n, bits_per), dtype=bool),
@@ -139,7 +126,7 @@ def _run_on(target, paths, method, hash_size, near, out, bar) -> None:
         raise
 
 
-def _place(out: Hashed, part: ChunkResult) -> None:
+def _place(out: ChunkResult, part: ChunkResult) -> None:
     s = slice(part.start, part.start + len(part.ok))
     out.ok[s] = part.ok
     out.file_hashes[s] = part.file_hashes

@@ -24,9 +24,9 @@ import numpy as np
 
 from fo_lite.brain import hashes
 from fo_lite.brain.align import CROPS
+from fo_lite.brain.batch import ChunkResult
 from fo_lite.brain.candidates import BandIndex, exact_buckets
 from fo_lite.brain.decode import FLAT_STD
-from fo_lite.brain.runner import Hashed
 from fo_lite.brain.variants import VARIANTS
 from fo_lite.brain.verify import FLAT_TOLERANCE, pair_distances
 
@@ -131,7 +131,7 @@ def _crop_candidates(variants: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     return i[keep], j[keep], v[keep]
 
 
-def find_pairs(hashed: Hashed, hash_bits: int, hash_radius: int | None = None) -> Pairs:
+def find_pairs(hashed: ChunkResult, hash_bits: int, hash_radius: int | None = None) -> Pairs:
     """Every candidate pair of ``hashed`` (a near-duplicate run), checked on pixels."""
     ok = hashed.ok
     thumbs = hashed.thumbs
