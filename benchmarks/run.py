@@ -40,15 +40,7 @@ sys.path.insert(0, str(REPO))
 import procmon  # noqa: E402
 import report  # noqa: E402
 
-ALL = (
-    "floor",
-    "fo_lite_seed",
-    "fo_lite_batched",
-    "fo_lite_autosave",
-    "fo_lite_save_context",
-    "fiftyone_seed",
-    "fiftyone_batched",
-)
+ALL = report.CONTENDERS
 FIFTYONE = ("fiftyone_seed", "fiftyone_batched")
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
