@@ -13,8 +13,9 @@ imported when a dataset is first made).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from fo_lite.lazy import lazy_attributes
 
 __version__ = "0.1.0"
 
@@ -147,16 +148,4 @@ if TYPE_CHECKING:  # pragma: no cover
     from fo_lite.session import launch_dashboard as launch_app
 
 
-def __getattr__(name: str) -> Any:
-    where = _LAZY.get(name)
-    if where is None:
-        raise AttributeError(f"module 'fo_lite' has no attribute {name!r}")
-    module, attr = (where, name) if isinstance(where, str) else where
-    loaded = importlib.import_module(module)
-    value = getattr(loaded, attr) if attr else loaded
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_attributes(globals(), _LAZY)

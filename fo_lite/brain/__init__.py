@@ -18,8 +18,9 @@ imports what decoding needs.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from fo_lite.lazy import lazy_attributes
 
 # public name -> module that defines it
 _LAZY = {
@@ -66,14 +67,4 @@ if TYPE_CHECKING:  # pragma: no cover
     from fo_lite.brain.review import DuplicateReview
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'fo_lite.brain' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_attributes(globals(), _LAZY)

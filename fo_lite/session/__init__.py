@@ -6,8 +6,9 @@ Names load lazily, so that light modules (``fo_lite.session.decorations``, which
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from fo_lite.lazy import lazy_attributes
 
 __all__ = ["Session", "launch_dashboard"]
 
@@ -15,9 +16,4 @@ if TYPE_CHECKING:  # pragma: no cover
     from fo_lite.session.session import Session, launch_dashboard
 
 
-def __getattr__(name: str) -> Any:
-    if name not in __all__:
-        raise AttributeError(f"module 'fo_lite.session' has no attribute {name!r}")
-    value = getattr(importlib.import_module("fo_lite.session.session"), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_attributes(globals(), dict.fromkeys(__all__, "fo_lite.session.session"))
