@@ -46,9 +46,27 @@ def test_fast_path_is_on_and_matches_pillow(scene):
         np.testing.assert_array_equal(
             np.frombuffer(thumb, np.uint8).reshape(32, 32), _reference_thumb(data)
         )
-        into = np.zeros((32, 32), np.uint8)
-        if decode.decode_file(data, (), into)[0] is None:  # decoded in place
-            np.testing.assert_array_equal(into, _reference_thumb(data))
+
+
+def test_chunk_decodes_in_place_as_pillow_does(tmp_path, scene):
+    # 32x32 and 256x256 draft to exactly 32x32 (in place); 100x37 and an EXIF file do not
+    exif = Image.Exif()
+    exif[0x0112] = 3
+    files = [
+        _jpeg(draw_scene(scene, (32, 32)), quality=85),
+        _jpeg(draw_scene(scene, (256, 256)), quality=70),
+        _jpeg(draw_scene(scene, (100, 37)), progressive=True),
+        _jpeg(draw_scene(scene, (32, 32)), exif=exif.tobytes()),
+        _jpeg(draw_scene(scene, (32, 32)).convert("L")),
+    ]
+    paths = []
+    for k, data in enumerate(files):
+        paths.append(tmp_path / f"{k}.jpg")
+        paths[-1].write_bytes(data)
+    out = decode.decode_chunk([str(p) for p in paths])
+    assert out.ok.all() and not out.failed
+    for k, data in enumerate(files):
+        np.testing.assert_array_equal(out.thumbs[k], _reference_thumb(data))
 
 
 def test_big_jpeg_is_decoded_at_draft_scale(scene):

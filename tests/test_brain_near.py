@@ -15,7 +15,7 @@ from PIL import Image
 
 import fo_lite as fo
 import fo_lite.brain as fob
-from fo_lite.brain import runner
+from fo_lite.brain import runner, search
 from fo_lite.neartree import TRANSFORMS, true_groups
 from fo_lite.treegen import read_manifest
 
@@ -329,6 +329,18 @@ def test_view_input_and_default_pool(tree, monkeypatch):
     assert multiprocessing.active_children() == []
     assert set(index.duplicates_view().values("id")) <= set(view.values("id"))
     assert dataset.match({"ground_truth.label": "line"}).count("phash") == 0
+
+
+def test_pairs_found_in_threads_are_those_found_in_one(tree, monkeypatch):
+    paths = fo.Dataset.from_dir(tree).values("filepath")
+    hashed = runner.run(paths, "phash", 8, True, num_workers=1, progress=False)
+    one = search.find_pairs(hashed, 64, workers=1)
+    monkeypatch.setattr(search, "_PART_QUERIES", 1000)  # a 300-image tree: 30,000 lookups
+    monkeypatch.setattr(search, "_PART_PAIRS", 4)
+    three = search.find_pairs(hashed, 64, workers=3)
+    assert len(one.a) > 12  # enough pairs for three parts
+    for name in ("a", "b", "distance", "exact", "flat"):
+        np.testing.assert_array_equal(getattr(three, name), getattr(one, name), err_msg=name)
 
 
 @pytest.mark.parametrize("method,hash_size", [("dhash", 8), ("phash", 16), ("ahash", 6)])

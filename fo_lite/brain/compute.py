@@ -10,6 +10,7 @@ or interrupted run changes no field.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from fo_lite.brain import hashes, persist, runner
 from fo_lite.brain.keep import check_keep, choose_kept
 from fo_lite.brain.results import NearDuplicateIndex, check_thresh
+from fo_lite.brain.search import default_radius, find_pairs
 
 if TYPE_CHECKING:
     from fo_lite.core.collection import SampleCollection
@@ -201,8 +203,6 @@ def compute_near_duplicates(
         raise ValueError(
             f"hash_radius must be an int in [0, {bits // 4}] for {bits}-bit hashes, got {hash_radius!r}"
         )
-    from fo_lite.brain.search import default_radius, find_pairs
-
     ids = samples.values("id")
     paths = samples.values("filepath")
     done = runner.run(
@@ -210,7 +210,7 @@ def compute_near_duplicates(
     )
     if done.failed and not skip_failures:
         _raise_failures(done.failed, len(paths))
-    pairs = find_pairs(done, bits, hash_radius)
+    pairs = find_pairs(done, bits, hash_radius, num_workers or os.cpu_count() or 1)
     config = {
         "method": method,
         "hash_size": hash_size,

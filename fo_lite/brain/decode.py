@@ -16,9 +16,12 @@ size first): the test suite compares the hashes on the same decoded pixels.
 and no Adobe marker) Pillow's Python header parser costs more than libjpeg's decode of a 32x32
 image. :func:`_decode_plain_jpeg` reads the size from the SOF marker itself and hands the
 bytes to Pillow's JPEG decoder directly (``Image._getdecoder``, the call ``ImageFile.load``
-makes), with the same draft scale; a self-check at import compares it with the ordinary path
-and turns it off if they ever disagree, and any file it does not accept takes the ordinary
-path. It is about 2.5x faster on small JPEGs.
+makes), with the same draft scale. When the draft is exactly the thumbnail's size, the decoder
+writes straight into the chunk's thumbnail array (:class:`_Rows`: one Pillow image over the
+whole array). A self-check at import compares both with the ordinary path and turns them off
+if they ever disagree, and any file they do not accept takes the ordinary path. At 32x32 a
+file costs about a third of the ordinary path's time (28 of 78 us here), nearly all of it
+libjpeg's own.
 
 Everything here is picklable and runs in any ``concurrent.futures`` executor (threads,
 processes, a Dask client's ``get_executor()``).
@@ -128,19 +131,19 @@ def _draft_size(size: tuple[int, int], want: tuple[int, int]) -> tuple[int, tupl
     return scale, ((w + scale - 1) // scale, (h + scale - 1) // scale)
 
 
-def _decode_plain_jpeg(
-    data: bytes, size: tuple[int, int], want: tuple[int, int], into: np.ndarray | None = None
-) -> Image.Image:
-    """Decode at draft scale; into ``into`` (a C-contiguous uint8 array of the drafted
-    shape) when given, which saves copying the pixels out of Pillow afterwards."""
+def _decode_plain_jpeg(data: bytes, size: tuple[int, int], want: tuple[int, int]) -> Image.Image:
+    """Decode at draft scale into a new grayscale image."""
     scale, out = _draft_size(size, want)
-    if into is None:
-        img = Image.new("L", out)
-    else:
-        img = Image.frombuffer("L", out, into, "raw", "L", 0, 1)
+    img = Image.new("L", out)
+    _run_decoder(data, scale, img.im, (0, 0, *out))
+    return img
+
+
+def _run_decoder(data: bytes, scale: int, core, box: tuple[int, int, int, int]) -> None:
+    # Pillow's JPEG decoder, as ImageFile.load drives it, writing into `box` of `core`
     decoder = Image._getdecoder("L", "jpeg", ("L", ""), (scale, 0))
     try:
-        decoder.setimage(img.im, (0, 0, *out))
+        decoder.setimage(core, box)
         consumed, err = decoder.decode(data)
     finally:
         decoder.cleanup()
@@ -148,7 +151,27 @@ def _decode_plain_jpeg(
         raise OSError("image file is truncated")
     if err < 0:
         raise OSError(f"broken JPEG data (decoder error {err})")
-    return img
+
+
+class _Rows:
+    """One Pillow image over a ``(n, THUMB, THUMB)`` uint8 array: a plain JPEG that drafts to
+    exactly ``THUMB x THUMB`` is decoded straight into its row, with no image of its own and no
+    copy afterwards (at 32x32 that is a fifth of the time per file)."""
+
+    def __init__(self, thumbs: np.ndarray) -> None:
+        n = len(thumbs)
+        self._core = Image.frombuffer("L", (THUMB, THUMB * n), thumbs, "raw", "L", 0, 1).im
+
+    def decode(self, data: bytes, k: int) -> bool:
+        """Decode ``data`` into row ``k``; False (nothing written) if it needs the other paths."""
+        size = _plain_jpeg_size(data)
+        if size is None:
+            return False
+        scale, out = _draft_size(size, (THUMB, THUMB))
+        if out != (THUMB, THUMB):
+            return False
+        _run_decoder(data, scale, self._core, (0, THUMB * k, THUMB, THUMB * (k + 1)))
+        return True
 
 
 # -- the ordinary path ----------------------------------------------------------------------------
@@ -167,12 +190,10 @@ def _mean_colour(data: bytes) -> np.ndarray:
 
 
 def decode_file(
-    data: bytes, extra_sizes: Sequence[tuple[int, int]] = (), into: np.ndarray | None = None
-) -> tuple[bytes | None, list[bytes]]:
+    data: bytes, extra_sizes: Sequence[tuple[int, int]] = ()
+) -> tuple[bytes, list[bytes]]:
     """Decode one image's bytes: ``(thumbnail, [extra sizes...])`` as raw grayscale bytes.
 
-    With ``into`` (a ``THUMB x THUMB`` uint8 array) a plain JPEG that drafts to exactly that
-    size is decoded straight into it, and the thumbnail returned is None.
     Raises ``OSError``/``ValueError``/``SyntaxError`` (Pillow's) for bytes it cannot decode.
     """
     if not data:
@@ -182,9 +203,6 @@ def decode_file(
     if _fast_ok:
         size = _plain_jpeg_size(data)
         if size is not None:
-            if into is not None and not extra_sizes and _draft_size(size, want)[1] == want:
-                _decode_plain_jpeg(data, size, want, into)
-                return None, []
             gray = _decode_plain_jpeg(data, size, want)
     if gray is None:
         gray = _open_gray(data, want)
@@ -216,21 +234,21 @@ def decode_chunk(
         # Pillow's advice on palette transparency is about display, not grayscale pixels
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         warnings.filterwarnings("ignore", "Palette images with Transparency", UserWarning)
+        rows = _Rows(thumbs) if _fast_ok and not extra_sizes and n else None
         for k, path in enumerate(paths):
             try:
                 data = read_bytes(os.fspath(path))
-                digest = xxhash.xxh3_128_hexdigest(data)
-                thumb, extras = decode_file(data, extra_sizes, thumbs[k])
+                if rows is None or not rows.decode(data, k):
+                    thumb, extras = decode_file(data, extra_sizes)
+                    thumbs[k] = np.frombuffer(thumb, dtype=np.uint8).reshape(THUMB, THUMB)
+                    for s, raw in zip(extra_sizes, extras, strict=True):
+                        extra[s][k] = np.frombuffer(raw, dtype=np.uint8)
             except (OSError, ValueError, SyntaxError, TypeError, Image.DecompressionBombError) as e:
                 why = getattr(e, "strerror", None) or str(e) or type(e).__name__
                 failed.append((start + k, str(path), why))
                 thumbs[k] = 0  # a decoder that failed half way may have written some rows
                 continue
-            if thumb is not None:
-                thumbs[k] = np.frombuffer(thumb, dtype=np.uint8).reshape(THUMB, THUMB)
-            for s, raw in zip(extra_sizes, extras, strict=True):
-                extra[s][k] = np.frombuffer(raw, dtype=np.uint8)
-            hashes[k] = digest
+            hashes[k] = xxhash.xxh3_128_hexdigest(data)
             ok[k] = True
     stds = _row_std(thumbs.reshape(n, -1))
     colours = np.full((n, 3), np.nan, dtype=np.float32)
@@ -269,9 +287,19 @@ def _self_check() -> bool:
     if fast is None:
         return False
     reference = np.asarray(_open_gray(data, (8, 8)))
-    into = np.zeros_like(reference)
-    _decode_plain_jpeg(data, size, (8, 8), into)
-    return np.array_equal(np.asarray(fast), reference) and np.array_equal(into, reference)
+    if not np.array_equal(np.asarray(fast), reference):
+        return False
+    # the same in place, in the middle row of three, of an image of THUMB x THUMB
+    small = Image.fromarray(pixels[:THUMB, :THUMB])
+    buf = io.BytesIO()
+    small.save(buf, format="JPEG", quality=85)
+    thumbs = np.zeros((3, THUMB, THUMB), np.uint8)
+    try:
+        placed = _Rows(thumbs).decode(buf.getvalue(), 1)
+    except Exception:
+        return False
+    reference = np.asarray(_open_gray(buf.getvalue(), (THUMB, THUMB)))
+    return placed and np.array_equal(thumbs[1], reference) and not thumbs[[0, 2]].any()
 
 
 _fast_ok = _self_check()

@@ -23,6 +23,7 @@ from concurrent.futures import Executor, Future, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from fo_lite.brain import pool
 from fo_lite.brain.batch import ChunkResult, hash_chunk
@@ -74,8 +75,6 @@ def run(
     if n == 0:
         return out
     show = n >= PROGRESS_THRESHOLD if progress is None else bool(progress)
-    from tqdm.auto import tqdm
-
     with tqdm(total=n, desc=desc, unit="img", disable=not show) as bar:
         workers = num_workers or os.cpu_count() or 1
         if executor is None and (workers == 1 or n < PROCESS_THRESHOLD):

@@ -12,12 +12,17 @@
    (:mod:`fo_lite.brain.variants`) against every image's plain code, within 2 bits.
 4. **The pixel check** (:mod:`fo_lite.brain.verify`) gives every candidate pair its distance.
 
+The crop lookups and the pixel check, most of the time here, are split over ``workers`` threads:
+they are numpy through and through, which lets go of the GIL for each large array operation.
+
 The result keeps every checked pair with its distance, so grouping at another threshold
 needs no pixels again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +43,9 @@ __all__ = ["CROP_RADIUS", "Pairs", "default_radius", "find_pairs"]
 CROP_RADIUS = 2
 # a pair of exact buckets is expanded to all its row pairs up to this many, else leader pairs
 _EXPAND = 16
+# the least crop lookups and pixel checks worth a thread of their own
+_PART_QUERIES = 1 << 16
+_PART_PAIRS = 256
 
 _CROP_INDEX = {c: k for k, c in enumerate(CROPS)}
 _VARIANT_CROPS = np.array([[_CROP_INDEX[cx], _CROP_INDEX[cy]] for cx, cy in VARIANTS])
@@ -119,20 +127,46 @@ def _hash_candidates(codes: np.ndarray, bits: int, radius: int) -> tuple[np.ndar
     return np.concatenate(a_parts), np.concatenate(b_parts)
 
 
-def _crop_candidates(variants: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _in_parts(
+    fn: Callable[[int, int], tuple], n: int, workers: int, least: int
+) -> list[np.ndarray]:
+    """``fn(lo, hi)`` over up to ``workers`` consecutive parts of ``range(n)`` of at least
+    ``least`` each, in threads; each part's tuple of arrays joined in order."""
+    parts = min(max(workers, 1), max(n // least, 1))
+    bounds = [(n * k // parts, n * (k + 1) // parts) for k in range(parts)]
+    if parts == 1:
+        results = [fn(0, n)]
+    else:
+        with ThreadPoolExecutor(parts) as pool:
+            results = list(pool.map(lambda b: fn(*b), bounds))
+    return [np.concatenate(column) for column in zip(*results, strict=True)]
+
+
+def _crop_candidates(
+    variants: np.ndarray, workers: int = 1
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(cropped row, other row, variant)``: a cropped variant of one row near another's code."""
     plain = np.ascontiguousarray(variants[:, :1])
     index = BandIndex(plain, 64, CROP_RADIUS)
     radius = max(CROP_RADIUS, min(3, len(index.bounds) - 1))  # free with exact band lookups
     # every column, the plain one too (1% more queries, no 80 MB copy); its finds are dropped
-    q, j, _ = index.query(np.ascontiguousarray(variants).reshape(-1, 1), radius)
+    queries = np.ascontiguousarray(variants).reshape(-1, 1)
+
+    def lookup(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        q, j, _ = index.query(queries[lo:hi], radius)
+        return q + lo, j
+
+    q, j = _in_parts(lookup, len(queries), workers, _PART_QUERIES)
     i, v = np.divmod(q, variants.shape[1])
     keep = (i != j) & (v > 0)
     return i[keep], j[keep], v[keep]
 
 
-def find_pairs(hashed: ChunkResult, hash_bits: int, hash_radius: int | None = None) -> Pairs:
-    """Every candidate pair of ``hashed`` (a near-duplicate run), checked on pixels."""
+def find_pairs(
+    hashed: ChunkResult, hash_bits: int, hash_radius: int | None = None, workers: int = 1
+) -> Pairs:
+    """Every candidate pair of ``hashed`` (a near-duplicate run), checked on pixels (the crop
+    lookups and the pixel check in ``workers`` threads)."""
     ok = hashed.ok
     thumbs = hashed.thumbs
     n = len(ok)
@@ -146,13 +180,17 @@ def find_pairs(hashed: ChunkResult, hash_bits: int, hash_radius: int | None = No
     ha = hb = ci = cj = cv = empty
     if len(rows) > 1:
         ha, hb = _hash_candidates(hashes.pack_bits(hashed.bits[rows]), hash_bits, radius)
-        ci, cj, cv = _crop_candidates(hashed.variants[rows])
+        ci, cj, cv = _crop_candidates(hashed.variants[rows], workers)
     a = np.concatenate([rows[ha], rows[ci]])
     b = np.concatenate([rows[hb], rows[cj]])
     crops = np.concatenate([np.zeros((len(ha), 2), np.int64), _VARIANT_CROPS[cv]])
     # one check per (cropped row, other row, crop)
     a, b, crops = _unique_pairs(a, b, crops, n)
-    d = pair_distances(thumbs, a, b, crops, hashed.colours, flat)
+
+    def check(lo: int, hi: int) -> tuple[np.ndarray]:
+        return (pair_distances(thumbs, a[lo:hi], b[lo:hi], crops[lo:hi], hashed.colours, flat),)
+
+    (d,) = _in_parts(check, len(a), workers, _PART_PAIRS)
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     lo, hi, d = _min_per_pair(lo, hi, d, n)
 
