@@ -167,9 +167,11 @@ class _Rows:
         size = _plain_jpeg_size(data)
         if size is None:
             return False
-        scale, out = _draft_size(size, (THUMB, THUMB))
-        if out != (THUMB, THUMB):
-            return False
+        scale = 1
+        if size != (THUMB, THUMB):  # the common case needs no draft
+            scale, out = _draft_size(size, (THUMB, THUMB))
+            if out != (THUMB, THUMB):
+                return False
         _run_decoder(data, scale, self._core, (0, THUMB * k, THUMB, THUMB * (k + 1)))
         return True
 

@@ -6,8 +6,10 @@ order. Which executor:
 
 - ``executor`` given (a thread or process pool, ``dask_client.get_executor()``...): used as it
   is and not shut down;
-- else, from :data:`PROCESS_THRESHOLD` files on and unless ``num_workers=1``: worker
-  processes of :mod:`fo_lite.brain.pool` (``num_workers`` of them, default: the cores);
+- else, from :data:`PROCESS_THRESHOLD` files on and unless ``num_workers=1``: this process and
+  ``num_workers - 1`` worker processes of :mod:`fo_lite.brain.pool` (default: one per core).
+  The workers take chunks from the front, this process from the back (the chunks no worker has
+  started yet), so no core waits and this process's own results are never pickled;
 - else in this process, chunk after chunk.
 
 Unreadable files never raise: they come back in ``failed`` and one warning counts them.
@@ -86,9 +88,9 @@ def run(
         elif executor is not None:
             _run_on(executor, paths, method, hash_size, near, out, bar)
         else:
-            with pool.worker_pool(workers) as workers_pool:
+            with pool.worker_pool(workers - 1) as workers_pool:
                 try:
-                    _run_on(workers_pool, paths, method, hash_size, near, out, bar)
+                    _run_on(workers_pool, paths, method, hash_size, near, out, bar, here=True)
                 except BrokenProcessPool:  # a worker died (killed, out of memory)
                     pool.shutdown_pool(wait=False)  # start afresh next time
                     raise
@@ -105,7 +107,7 @@ def run(
     return out
 
 
-def _run_on(target, paths, method, hash_size, near, out, bar) -> None:
+def _run_on(target, paths, method, hash_size, near, out, bar, here: bool = False) -> None:
     n = len(paths)
     # ~64 chunks, 64 to 1024 files each: per-task overhead (pickling, dask) stays noise,
     # every worker stays busy, and the bar moves
@@ -115,6 +117,14 @@ def _run_on(target, paths, method, hash_size, near, out, bar) -> None:
         for start in range(0, n, step):
             chunk = list(paths[start : start + step])
             futures[target.submit(hash_chunk, chunk, start, method, hash_size, near)] = start
+        if here:  # from the back: a chunk no worker has taken yet is ours
+            for fut in reversed(list(futures)):
+                if not fut.cancel():
+                    break
+                start = futures.pop(fut)
+                part = hash_chunk(paths[start : start + step], start, method, hash_size, near)
+                _place(out, part)
+                bar.update(len(part.ok))
         for fut in as_completed(futures):
             part = fut.result()
             _place(out, part)
