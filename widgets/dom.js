@@ -82,6 +82,23 @@ export function dataUrl(buffer, mime) {
   return `data:${mime};base64,${btoa(text)}`;
 }
 
+/**
+ * Resolves once every image in `el` is decoded (or has failed) and a frame has been painted
+ * since, or after `maxMs` whatever happens (a hidden page paints no frames).
+ * @param {HTMLElement} el
+ * @param {number} maxMs
+ * @returns {Promise<void>}
+ */
+export function imagesPainted(el, maxMs) {
+  const images = [...el.querySelectorAll("img")];
+  const decoded = Promise.allSettled(images.map((img) => img.decode()));
+  /** @type {Promise<void>} */
+  const painted = decoded.then(
+    () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))),
+  );
+  return Promise.race([painted, new Promise((resolve) => setTimeout(resolve, maxMs))]).then(() => {});
+}
+
 /** @param {number} n */
 export const fmt = (n) => n.toLocaleString("en-US");
 
