@@ -6,7 +6,7 @@
 // render() draws only the rows in view, asks for pages as it scrolls and reports gestures.
 // Messages: fo_lite/session/messages.py, widgets/protocol.js, docs/protocol.md.
 
-import { blobUrl, freeUrl } from "./dom.js";
+import { dataUrl } from "./dom.js";
 import { PageStore } from "./pages.js";
 import { GridView, stateOf } from "./view.js";
 
@@ -35,8 +35,7 @@ function initialize({ model }) {
   const store = new PageStore({
     pageRows: constants.page_rows,
     client: Math.random().toString(36).slice(2, 10),
-    makeUrl: blobUrl,
-    freeUrl,
+    makeUrl: dataUrl,
   });
   let drawn = stateOf(model);
   store.setVersion(drawn.version ?? 0);

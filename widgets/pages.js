@@ -34,11 +34,11 @@ export class PageStore {
    * @param {number} opts.pageRows rows per page request
    * @param {string} opts.client this front end's id (prefix of its request ids)
    * @param {(buffer: any, mime: string) => string} opts.makeUrl
-   * @param {(url: string) => void} opts.freeUrl
+   * @param {(url: string) => void} [opts.freeUrl] frees a URL makeUrl made (data: URLs: none)
    * @param {number} [opts.maxInflight] page requests awaiting an answer
    * @param {number} [opts.keepPages] pages kept on each side of the ranges drawn
    */
-  constructor({ pageRows, client, makeUrl, freeUrl, maxInflight = 2, keepPages = 6 }) {
+  constructor({ pageRows, client, makeUrl, freeUrl = () => {}, maxInflight = 2, keepPages = 6 }) {
     this.pageRows = pageRows;
     this.client = client;
     this.makeUrl = makeUrl;

@@ -4,7 +4,7 @@
 // state and the first rows, thumbnails inline, in the `_snapshot` trait when it displayed the
 // grid (fo_lite/session/snapshot.py).
 
-import { blobUrl, fmt, freeUrl } from "./dom.js";
+import { dataUrl, fmt } from "./dom.js";
 import { PageStore } from "./pages.js";
 
 /** @typedef {import("./protocol.js").Model} Model */
@@ -18,7 +18,7 @@ export const STATIC_WAIT_MS = 2000;
 /** The saved snapshot's rows and header state, drawn while no kernel answers. */
 export class StaticRows {
   /**
-   * The snapshot's rows, in a page store of their own (its thumbnails become blob URLs).
+   * The snapshot's rows, in a page store of their own (its thumbnails become data: URLs).
    * @param {Snapshot} snap
    */
   constructor(snap) {
@@ -27,7 +27,7 @@ export class StaticRows {
     this.px = snap.px;
     /** @type {GridState} what the header shows: the state when the snapshot was taken */
     this.state = { ...snap.state, grouped: false }; // no group starts were saved: flat rows
-    this.store = new PageStore({ pageRows: Math.max(1, this.rows), client: "static", makeUrl: blobUrl, freeUrl });
+    this.store = new PageStore({ pageRows: Math.max(1, this.rows), client: "static", makeUrl: dataUrl });
     this.store.setVersion(page.version);
     this.store.receive(page, []);
   }
@@ -49,7 +49,7 @@ export class StaticRows {
     return `static snapshot${which}: no kernel has answered; run the notebook for the live grid`;
   }
 
-  /** Free the snapshot's thumbnail URLs. */
+  /** Forget the snapshot's rows. */
   dispose() {
     this.store.dispose();
   }

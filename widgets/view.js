@@ -2,7 +2,7 @@
 // One display of the grid: lays out and draws the rows in view from the session's page store,
 // turns clicks and keys into gestures, and keeps header, sidebar and expanded view in step.
 
-import { activeElement, h } from "./dom.js";
+import { activeElement, h, imagesPainted } from "./dom.js";
 import { Expanded } from "./expanded.js";
 import { Header } from "./header.js";
 import { Cursor, keyCommand } from "./keys.js";
@@ -23,6 +23,7 @@ const MIN_HEIGHT_WITH_SIDEBAR = 320;
 const NARROW = 640; // below this width the sidebar starts closed
 const ACK_WAIT_MS = 700;
 const DOUBLE_CLICK_MS = 800;
+const PAINT_WAIT_MS = 400; // the sidebar's counts wait this long at most for the thumbnails
 let viewCount = 0;
 
 /** @param {Model} model @returns {GridState} */
@@ -55,6 +56,7 @@ export class GridView {
     this.lastStarts = null;
     /** @type {StaticRows|null} the saved snapshot, drawn while no kernel answers */
     this.static = null;
+    this.disposed = false;
 
     const { min_tile: min, max_tile: max } = this.constants;
     this.header = new Header(
@@ -112,16 +114,22 @@ export class GridView {
 
     this.updateHeader();
     this.askGroups();
-    // the first rows are needed whatever the layout: ask now (unless pushed), not a frame later
-    for (const msg of this.store.requestPages(0, Math.min(1, this.state.length || 0))) {
-      model.send(msg);
-    }
+    // the first rows are needed whatever the layout: ask (unless pushed) before the first
+    // frame, but after this task: anywidget hands the model messages that came while its module
+    // loaded (the pushed first page) only after render, and asking now would ask twice
+    this.firstAsk = window.setTimeout(() => {
+      for (const msg of this.store.requestPages(0, Math.min(1, this.state.length || 0))) {
+        model.send(msg);
+      }
+    }, 0);
     this.scheduleDraw();
     this.expanded.follow();
     this.staticTimer = shared.heard ? 0 : window.setTimeout(() => this.goStatic(), STATIC_WAIT_MS);
   }
 
   dispose() {
+    this.disposed = true;
+    clearTimeout(this.firstAsk);
     clearTimeout(this.staticTimer);
     if (this.static) this.static.dispose();
     for (const [event, fn] of this.listeners) this.model.off(event, fn);
@@ -185,10 +193,9 @@ export class GridView {
     // the focused tile came back after scrolling out of the DOM: give it the focus again
     const tile = tiles.tile(cursor.focus);
     if (tile && activeElement(this.root) === tiles.el) tile.focus({ preventScroll: true });
-    // counts after the first rows (at 1M rows they take a few hundred ms in the kernel)
     const rowsDrawn = range[1] > range[0] && store.row(range[0]) !== undefined;
     if (this.sidebarOpen && this.sidebarVersion !== this.state.version && rowsDrawn) {
-      this.requestSidebar();
+      this.requestSidebarAfterPaint();
     }
   }
 
@@ -339,6 +346,20 @@ export class GridView {
   }
 
   // ---- sidebar and header -----------------------------------------------------------------
+  /**
+   * Ask for the counts once the thumbnails drawn are painted: at 1M rows the counts take the
+   * kernel ~0.1 s of CPU, which the first paint should not share (benchmarks/README.md).
+   */
+  requestSidebarAfterPaint() {
+    const version = (this.sidebarVersion = this.state.version);
+    this.sidebar.loading();
+    imagesPainted(this.tiles.el, PAINT_WAIT_MS).then(() => {
+      if (this.disposed || this.sidebarVersion !== version) return; // a newer ask is waiting
+      if (this.sidebarOpen && this.state.version === version) this.requestSidebar();
+      else this.sidebarVersion = -1; // closed meanwhile: ask when it opens again
+    });
+  }
+
   requestSidebar() {
     this.sidebarVersion = this.state.version;
     this.sidebar.loading();
