@@ -37,6 +37,16 @@ def scene():
     return scene_table(np.random.default_rng(0), 1)[0]
 
 
+@pytest.fixture(params=["simplejpeg", "pillow"])
+def decoder(request, monkeypatch):
+    """Both decoders of 32x32 JPEGs: simplejpeg's (the default where installed) and Pillow's."""
+    if request.param == "pillow":
+        monkeypatch.setattr(decode, "_turbo_ok", False)
+    else:
+        assert decode._turbo_ok, "simplejpeg missing, or it failed its self-check"
+    return request.param
+
+
 def test_fast_path_is_on_and_matches_pillow(scene):
     assert decode._fast_ok, "the self-check of the fast JPEG path failed on this Pillow"
     for size, kw in [((32, 32), {}), ((640, 480), {}), ((100, 37), {"progressive": True})]:
@@ -48,7 +58,7 @@ def test_fast_path_is_on_and_matches_pillow(scene):
         )
 
 
-def test_chunk_decodes_in_place_as_pillow_does(tmp_path, scene):
+def test_chunk_decodes_in_place_as_pillow_does(tmp_path, scene, decoder):
     # 32x32 and 256x256 draft to exactly 32x32 (in place); 100x37 and an EXIF file do not
     exif = Image.Exif()
     exif[0x0112] = 3
@@ -103,7 +113,7 @@ def test_other_modes_and_formats(tmp_path, scene, mode):
     assert out.thumbs[0].std() > 5
 
 
-def test_bad_files_are_reported_not_raised(tmp_path, scene):
+def test_bad_files_are_reported_not_raised(tmp_path, scene, decoder):
     good = _jpeg(draw_scene(scene, (32, 32)))
     files = {
         "good.jpg": good,
