@@ -70,8 +70,9 @@ def compute_perceptual_hashes(
     (:mod:`fo_lite.brain.hashes`); ``hash_size`` 8 gives 64-bit hashes (16 hex digits).
     ``field`` defaults to the method's name. Images are decoded in batches by ``num_workers``
     processes (this one and worker processes; default: one per core) or on any
-    ``concurrent.futures.Executor``, e.g. a Dask client's ``get_executor()``. An image that cannot be read gets None, and one warning
-    counts them (``skip_failures=False``: raise instead, changing nothing).
+    ``concurrent.futures.Executor``, e.g. a Dask client's ``get_executor()``. An image that
+    cannot be read gets None, and one warning counts them (``skip_failures=False``: raise
+    instead, changing nothing).
 
     >>> fob.compute_perceptual_hashes(dataset)  # doctest: +SKIP
     >>> dataset.first().phash  # doctest: +SKIP
