@@ -6,6 +6,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -329,6 +331,26 @@ def test_view_input_and_default_pool(tree, monkeypatch):
     assert multiprocessing.active_children() == []
     assert set(index.duplicates_view().values("id")) <= set(view.values("id"))
     assert dataset.match({"ground_truth.label": "line"}).count("phash") == 0
+
+
+def test_spawned_worker_beside_this_process(tree):
+    # as in a notebook (__main__ is no file): a spawned worker, kept for the next call
+    code = f"""
+import multiprocessing, fo_lite as fo, fo_lite.brain as fob
+from fo_lite.brain import pool, runner
+assert pool.start_method() == "spawn"
+runner.PROCESS_THRESHOLD = 0
+dataset = fo.Dataset.from_dir({str(tree)!r})
+shared = fob.compute_near_duplicates(dataset, num_workers=2, progress=False)
+workers = multiprocessing.active_children()
+again = fob.compute_near_duplicates(dataset, num_workers=2, progress=False)
+inline = fob.compute_near_duplicates(dataset, num_workers=1, progress=False)
+assert shared.groups == again.groups == inline.groups and len(inline.groups) > 5
+assert len(workers) == 1 and multiprocessing.active_children() == workers
+print("ok")
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
 
 
 def test_pairs_found_in_threads_are_those_found_in_one(tree, monkeypatch):

@@ -23,14 +23,15 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
-__all__ = ["shutdown_pool", "worker_pool"]
+__all__ = ["shutdown_pool", "start_method", "worker_pool"]
 
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _workers = 0
 
 
-def _start_method() -> str:
+def start_method() -> str:
+    """How worker processes start here: "fork" from a script, "spawn" in a notebook."""
     main = sys.modules.get("__main__")
     from_file = getattr(main, "__file__", None) is not None
     if from_file and "fork" in multiprocessing.get_all_start_methods():
@@ -41,7 +42,7 @@ def _start_method() -> str:
 @contextmanager
 def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     """Worker processes for one call: the shared spawned pool, or a forked one of its own."""
-    if _start_method() == "fork":
+    if start_method() == "fork":
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
         try:
             yield pool
