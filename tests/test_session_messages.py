@@ -109,9 +109,11 @@ def test_the_modules_join_into_one_es_module_that_node_loads(tmp_path):
         "pages.js",
         "layout.js",
         "keys.js",
+        "gestures.js",
         "tiles.js",
         "sidebar.js",
         "expanded.js",
+        "panels.js",
         "view.js",
     ):
         assert f"// ---- {module}" in source
