@@ -23,6 +23,7 @@ const MAX_HEIGHT = 560; // scroller height cap (px)
 const MIN_HEIGHT_WITH_SIDEBAR = 320;
 const NARROW = 640; // below this width the sidebar starts closed
 const ACK_WAIT_MS = 700;
+const PUSH_WAIT_MS = 200; // how long a new display waits for the first rows Python pushes
 let viewCount = 0;
 
 /** @param {Model} model @returns {GridState} */
@@ -99,14 +100,14 @@ export class GridView {
 
     this.panels.update();
     this.askGroups();
-    // the first rows are needed whatever the layout: ask (unless pushed) before the first
-    // frame, but after this task: anywidget hands the model messages that came while its module
-    // loaded (the pushed first page) only after render, and asking now would ask twice
+    // Python pushes the first rows right after the display. Most often they came while the
+    // module loaded (anywidget hands them over after render), else they are on their way: ask
+    // only if they have not come in PUSH_WAIT_MS (Voila's page connects after the push)
     this.firstAsk = window.setTimeout(() => {
       for (const msg of this.store.requestPages(0, Math.min(1, this.state.length || 0))) {
         model.send(msg);
       }
-    }, 0);
+    }, PUSH_WAIT_MS);
     this.scheduleDraw();
     this.expanded.follow();
     this.staticTimer = shared.heard ? 0 : window.setTimeout(() => this.goStatic(), STATIC_WAIT_MS);

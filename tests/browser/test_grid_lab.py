@@ -334,20 +334,22 @@ def test_refresh_after_deleting_samples(lab_server, browser, image_set):
 
 
 def test_launch_paints_the_pushed_page_and_asks_for_counts_once(lab_server, browser, image_set):
-    """The grid draws the first page Python pushed at display without asking for it again, and
-    asks for the sidebar's counts once, with its thumbnails painted."""
+    """The grid draws the first page Python pushed at display (here the kernel leaves every
+    page request unanswered, so nothing else could be drawn), and asks for the sidebar's counts
+    once, with its thumbnails painted. Whether it also asks for that page is a race (it waits
+    0.2 s for the push), so that is not asserted."""
     cells = dashboard_cells(image_set.json_path, "browser_pushed")
     cells[1] += (
         "\nasked = []\nsession.on_msg(lambda _w, content, _b: asked.append(content.get('type')))"
+        "\nsession._grid._handlers['page'] = lambda msg: None  # answer no page request"
     )
     nb = open_notebook(lab_server, browser, "pushed.ipynb", cells)
     try:
         grid = Grid(nb.page)
+        poll(grid.painted, bool, what="a thumbnail painted from the pushed page")
         expect(grid.root.locator(".fol-sidebar .fol-sb-field").first).to_be_visible()
-        assert grid.painted(), "no thumbnail painted"
         nb.execute("pass")  # the kernel has handled every message the grid sent so far
         asked = nb.evaluate("asked")
-        assert "page" not in asked, asked
         assert asked.count("sidebar") == 1, asked
     finally:
         nb.close()
