@@ -88,13 +88,19 @@ def test_labels_only_writes_a_csv_manifest(tmp_path):
     assert read_labels_manifest(out) == list(zip(paths, labels, strict=True))
 
 
-def test_colliding_names_kept_apart_in_input_order(tmp_path):
-    src = []
-    for i, rel in enumerate(["a/x.jpg", "b/x.jpg", "c/x-1.jpg", "d/x.jpg", "e/noext", "f/noext"]):
+def sources(tmp_path, rels):
+    """Source files at ``tmp_path/src/<rel>``, the k-th holding the bytes of ``str(k)``."""
+    paths = []
+    for i, rel in enumerate(rels):
         p = tmp_path / "src" / rel
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_bytes(b"%d" % i)
-        src.append(str(p))
+        paths.append(str(p))
+    return paths
+
+
+def test_colliding_names_kept_apart_in_input_order(tmp_path):
+    src = sources(tmp_path, ["a/x.jpg", "b/x.jpg", "c/x-1.jpg", "d/x.jpg", "e/noext", "f/noext"])
     out = export(src, ["cat"] * 6, tmp_path / "out")
     got = {n: open(os.path.join(out, "cat", n), "rb").read() for n in os.listdir(out + "/cat")}
     # FiftyOne's numbering: the second "x.jpg" is "x-2.jpg", the third "x-3.jpg"
@@ -109,24 +115,14 @@ def test_colliding_names_kept_apart_in_input_order(tmp_path):
 
 
 def test_a_numbered_name_never_overwrites_a_real_file_of_that_name(tmp_path):
-    src = []
-    for i, rel in enumerate(["a/x.jpg", "b/x-2.jpg", "c/x.jpg"]):
-        p = tmp_path / "src" / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(b"%d" % i)
-        src.append(str(p))
+    src = sources(tmp_path, ["a/x.jpg", "b/x-2.jpg", "c/x.jpg"])
     out = export(src, ["cat"] * 3, tmp_path / "out")
     got = {n: open(os.path.join(out, "cat", n), "rb").read() for n in os.listdir(out + "/cat")}
     assert got == {"x.jpg": b"0", "x-2.jpg": b"1", "x-3.jpg": b"2"}
 
 
 def test_rel_dir_keeps_sub_folders_under_each_label(tmp_path):
-    src = []
-    for i, rel in enumerate(["day1/a.jpg", "day2/a.jpg", "day2/deep/b.jpg"]):
-        p = tmp_path / "src" / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(b"%d" % i)
-        src.append(str(p))
+    src = sources(tmp_path, ["day1/a.jpg", "day2/a.jpg", "day2/deep/b.jpg"])
     out = export(src, ["cat", "cat", "dog"], tmp_path / "out", rel_dir=str(tmp_path / "src"))
     found = sorted(
         os.path.relpath(os.path.join(root, f), out)
@@ -225,13 +221,7 @@ def test_missing_source_fails_cleanly(tree, tmp_path):
 
 
 def many_files(tmp_path, n):
-    paths = []
-    for i in range(n):
-        p = tmp_path / "src" / f"{i}.jpg"
-        p.parent.mkdir(exist_ok=True)
-        p.write_bytes(b"%d" % i)
-        paths.append(str(p))
-    return paths, [f"c{i % 3}" for i in range(n)]
+    return sources(tmp_path, [f"{i}.jpg" for i in range(n)]), [f"c{i % 3}" for i in range(n)]
 
 
 @pytest.mark.parametrize("n", [50, 1100])  # serial and threaded paths
