@@ -35,6 +35,7 @@ import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import xxhash
@@ -291,13 +292,17 @@ def _row_std(rows: np.ndarray) -> np.ndarray:
     return np.sqrt(np.einsum("ij,ij->i", x, x) / max(x.shape[1], 1)).astype(np.float32)
 
 
+def _jpeg_bytes(img: Image.Image, **kw: Any) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", **kw)
+    return buf.getvalue()
+
+
 def _self_check() -> bool:
     """Whether the fast path decodes exactly as Pillow's ordinary path does, on this Pillow."""
     rng = np.random.default_rng(0)
     pixels = rng.integers(0, 256, (40, 48, 3), dtype=np.uint8)
-    buf = io.BytesIO()
-    Image.fromarray(pixels, "RGB").save(buf, format="JPEG", quality=85)
-    data = buf.getvalue()
+    data = _jpeg_bytes(Image.fromarray(pixels, "RGB"), quality=85)
     try:
         size = _plain_jpeg_size(data)
         fast = _decode_plain_jpeg(data, size, (8, 8)) if size else None
@@ -309,15 +314,13 @@ def _self_check() -> bool:
     if not np.array_equal(np.asarray(fast), reference):
         return False
     # the same in place, in the middle row of three, of an image of THUMB x THUMB
-    small = Image.fromarray(pixels[:THUMB, :THUMB])
-    buf = io.BytesIO()
-    small.save(buf, format="JPEG", quality=85)
+    small = _jpeg_bytes(Image.fromarray(pixels[:THUMB, :THUMB]), quality=85)
     thumbs = np.zeros((3, THUMB, THUMB), np.uint8)
     try:
-        placed = _Rows(thumbs, turbo=False).decode(buf.getvalue(), 1)
+        placed = _Rows(thumbs, turbo=False).decode(small, 1)
     except Exception:
         return False
-    reference = np.asarray(_open_gray(buf.getvalue(), (THUMB, THUMB)))
+    reference = np.asarray(_open_gray(small, (THUMB, THUMB)))
     return placed and np.array_equal(thumbs[1], reference) and not thumbs[[0, 2]].any()
 
 
@@ -333,14 +336,13 @@ def _turbo_check() -> bool:
         (Image.fromarray(pixels, "RGB"), {"quality": 60, "progressive": True}),
         (Image.fromarray(pixels[:, :, 0], "L"), {"quality": 90}),
     ]:
-        buf = io.BytesIO()
-        img.save(buf, format="JPEG", **kw)
+        data = _jpeg_bytes(img, **kw)
         thumbs = np.zeros((3, THUMB, THUMB), np.uint8)
         try:  # the call _Rows.decode makes
-            simplejpeg.decode_jpeg(buf.getvalue(), "GRAY", buffer=thumbs[1])
+            simplejpeg.decode_jpeg(data, "GRAY", buffer=thumbs[1])
         except Exception:  # any change in simplejpeg's interface: use Pillow's decoder
             return False
-        reference = np.asarray(_open_gray(buf.getvalue(), (THUMB, THUMB)))
+        reference = np.asarray(_open_gray(data, (THUMB, THUMB)))
         if not np.array_equal(thumbs[1], reference) or thumbs[[0, 2]].any():
             return False
     return True

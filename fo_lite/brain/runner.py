@@ -83,8 +83,7 @@ def run(
             step = max(64, min(2048, math.ceil(n / 50)))
             for start in range(0, n, step):
                 part = hash_chunk(paths[start : start + step], start, method, hash_size, near)
-                _place(out, part)
-                bar.update(len(part.ok))
+                _place(out, part, bar)
         elif executor is not None:
             _run_on(executor, paths, method, hash_size, near, out, bar)
         else:
@@ -123,19 +122,18 @@ def _run_on(target, paths, method, hash_size, near, out, bar, here: bool = False
                     break
                 start = futures.pop(fut)
                 part = hash_chunk(paths[start : start + step], start, method, hash_size, near)
-                _place(out, part)
-                bar.update(len(part.ok))
+                _place(out, part, bar)
         for fut in as_completed(futures):
             part = fut.result()
-            _place(out, part)
-            bar.update(len(part.ok))
+            _place(out, part, bar)
     except BaseException:
         for fut in futures:
             fut.cancel()
         raise
 
 
-def _place(out: ChunkResult, part: ChunkResult) -> None:
+def _place(out: ChunkResult, part: ChunkResult, bar) -> None:
+    """Copy one chunk's results into ``out`` at their rows, and move the bar."""
     s = slice(part.start, part.start + len(part.ok))
     out.ok[s] = part.ok
     out.file_hashes[s] = part.file_hashes
@@ -146,3 +144,4 @@ def _place(out: ChunkResult, part: ChunkResult) -> None:
         out.thumbs[s] = part.thumbs
         out.variants[s] = part.variants
     out.failed.extend(part.failed)
+    bar.update(len(part.ok))
